@@ -1,0 +1,64 @@
+namespace EvoR.Sandbox.Backends;
+
+/// <summary>
+/// One isolated run of one command. Backends (process, docker) implement only this; compile steps, tests, verdicts
+/// and the pool live above it in CodeExecutor, so every backend gives the same verdicts.
+/// </summary>
+public interface ISandboxBackend
+{
+    string Name { get; }
+
+    /// <summary>Whether memory and process limits are enforced by cgroups on this host.</summary>
+    bool CgroupLimits { get; }
+
+    /// <summary>Runs <see cref="SandboxRunSpec.Command"/> in a fresh sandbox. Never throws for the program's
+    /// behaviour; a failure to set the sandbox up is reported in <see cref="SandboxRun.SetupError"/>.</summary>
+    Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken);
+}
+
+/// <summary>A file placed read-only at <c>/app/{Name}</c> in the sandbox.</summary>
+public sealed record SandboxFile(string Name, byte[] Content, bool Executable = false);
+
+/// <summary>What to run, with which files and limits.</summary>
+public sealed record SandboxRunSpec
+{
+    /// <summary>argv; <c>[0]</c> is looked up on the sandbox PATH.</summary>
+    public required IReadOnlyList<string> Command { get; init; }
+
+    public IReadOnlyList<SandboxFile> Files { get; init; } = [];
+
+    /// <summary>Bytes written to the program's stdin, which is then closed. Null: EOF at once.</summary>
+    public byte[]? Stdin { get; init; }
+
+    public required ExecutionLimits Limits { get; init; }
+
+    /// <summary>Cap on captured stdout when it differs from <see cref="ExecutionLimits.OutputBytes"/> (compile steps
+    /// send the artifact over stdout).</summary>
+    public int? StdoutCapBytes { get; init; }
+
+    /// <summary>Variables the program sees (already the allow-list).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Host paths bound read-only at the same path.</summary>
+    public IReadOnlyList<string> HostPaths { get; init; } = [];
+}
+
+/// <summary>The raw facts of one run; VerdictClassifier turns them into a verdict.</summary>
+public sealed record SandboxRun
+{
+    public int? ExitCode { get; init; }
+
+    /// <summary>Signal that ended the program, when the backend can tell.</summary>
+    public int? Signal { get; init; }
+
+    public bool TimedOut { get; init; }
+    public bool OutputLimitExceeded { get; init; }
+    public bool OomKilled { get; init; }
+    public byte[] Stdout { get; init; } = [];
+    public byte[] Stderr { get; init; } = [];
+    public bool Truncated { get; init; }
+    public long DurationMs { get; init; }
+
+    /// <summary>Set when the sandbox itself failed (our fault); the program may not have run at all.</summary>
+    public string? SetupError { get; init; }
+}

@@ -1,0 +1,16 @@
+namespace EvoR.Sandbox;
+
+/// <summary>
+/// The front door of the sandbox: validates a request, waits for a slot in the bounded pool, runs the program
+/// (compile step and tests included) on the configured backend, and returns a verdict.
+/// </summary>
+public interface ICodeExecutor
+{
+    /// <summary>Name of the backend that runs programs (<c>process</c> or <c>docker</c>).</summary>
+    string Backend { get; }
+
+    /// <summary>Runs a request. The program's own failures are verdicts, never exceptions.</summary>
+    /// <exception cref="ExecutionRequestException">The request is invalid (unknown language, limits out of range…).</exception>
+    /// <exception cref="SandboxBusyException">The pool and its queue are full; try again later.</exception>
+    Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default);
+}

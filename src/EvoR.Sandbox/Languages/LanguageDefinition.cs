@@ -1,0 +1,44 @@
+namespace EvoR.Sandbox.Languages;
+
+/// <summary>
+/// A language is data: where its source goes, how it is compiled (inside the sandbox) and run, how its version is
+/// probed, and how its errors read. Built-ins come from the embedded <c>languages.json</c>.
+/// </summary>
+public sealed record LanguageDefinition
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string> Aliases { get; init; } = [];
+
+    /// <summary>File name of the program inside <c>/app</c>.</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>Compile command, run in the sandbox with cwd <c>/work</c>; null for interpreted languages.</summary>
+    public IReadOnlyList<string>? Compile { get; init; }
+
+    /// <summary>Path, inside the sandbox, of what the compile step produces. Required with <see cref="Compile"/>.</summary>
+    public string? Artifact { get; init; }
+
+    public required IReadOnlyList<string> Run { get; init; }
+    public required IReadOnlyList<string> Version { get; init; }
+
+    /// <summary>A statement (format string, <c>{0}</c> is the nonce) that prints the completion sentinel on its own
+    /// line. Null: the language cannot run script tests.</summary>
+    public string? Sentinel { get; init; }
+
+    /// <summary>Stderr text that marks a failed test assertion (Failed rather than RuntimeError).</summary>
+    public IReadOnlyList<string> AssertionMarkers { get; init; } = [];
+
+    /// <summary>Stderr text that marks the language's own out-of-memory error (used when only rlimits apply).</summary>
+    public IReadOnlyList<string> MemoryErrorMarkers { get; init; } = [];
+
+    /// <summary>Extra variables for this language, added to the sandbox allow-list.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Host paths this toolchain needs bound read-only (e.g. its configuration under /etc).</summary>
+    public IReadOnlyList<string> HostPaths { get; init; } = [];
+
+    /// <summary>A program that prints <c>ok</c>: the health check runs it through the whole pipeline.</summary>
+    public required string Probe { get; init; }
+
+    public bool IsCompiled => Compile is not null;
+}

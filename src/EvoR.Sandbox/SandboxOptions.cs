@@ -1,0 +1,114 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EvoR.Sandbox;
+
+/// <summary>Configuration section <c>Sandbox</c>. Validated at start.</summary>
+public sealed class SandboxOptions
+{
+    public const string SectionName = "Sandbox";
+
+    /// <summary>Which backend runs programs: <c>process</c> (bubblewrap, default) or <c>docker</c>.</summary>
+    [Required, RegularExpression("^(process|docker)$")]
+    public string Backend { get; set; } = "process";
+
+    /// <summary>Executions running at once. 0 (default) means the number of cores. Range 0–256.</summary>
+    [Range(0, 256)]
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>Executions that may wait for a slot; past it a request is refused at once. Default 64, range 0–10000.</summary>
+    [Range(0, 10_000)]
+    public int QueueLimit { get; set; } = 64;
+
+    /// <summary>Largest accepted program (plus script tests), in bytes. Default 262144 (256 KiB).</summary>
+    [Range(1, 16 * 1024 * 1024)]
+    public int MaxCodeBytes { get; set; } = 256 * 1024;
+
+    /// <summary>Largest accepted standard input (per run or per case), in bytes. Default 1 MiB.</summary>
+    [Range(0, 64 * 1024 * 1024)]
+    public int MaxStdinBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most io cases in one request. Default 100, range 1–10000.</summary>
+    [Range(1, 10_000)]
+    public int MaxCases { get; set; } = 100;
+
+    /// <summary>Wall-clock limit of a compile step, in milliseconds. Default 30000.</summary>
+    [Range(1000, 600_000)]
+    public int CompileTimeoutMs { get; set; } = 30_000;
+
+    /// <summary>Memory for a compile step, in MiB (compilers need more than programs). Default 1024.</summary>
+    [Range(64, 65_536)]
+    public int CompileMemoryMb { get; set; } = 1024;
+
+    /// <summary>Largest compiled artifact accepted from a compile step, in MiB. Default 64.</summary>
+    [Range(1, 1024)]
+    public int MaxArtifactMb { get; set; } = 64;
+
+    /// <summary>Limits applied when a request names none.</summary>
+    [Required]
+    public ExecutionLimits DefaultLimits { get; set; } = new();
+
+    /// <summary>Largest limits a request may ask for.</summary>
+    [Required]
+    public ExecutionLimits MaxLimits { get; set; } = new()
+    {
+        TimeoutMs = 60_000,
+        CpuTimeMs = 60_000,
+        MemoryMb = 4096,
+        OutputBytes = 16 * 1024 * 1024,
+        MaxProcesses = 512,
+        FileSizeMb = 1024,
+        OpenFiles = 4096,
+        ScratchMb = 1024,
+    };
+
+    /// <summary>Variables every program sees (an allow-list: nothing of the service's environment passes).</summary>
+    public Dictionary<string, string> Environment { get; set; } = new(StringComparer.Ordinal)
+    {
+        ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+        ["HOME"] = "/work",
+        ["TMPDIR"] = "/tmp",
+        ["LANG"] = "C.UTF-8",
+        ["LC_ALL"] = "C.UTF-8",
+    };
+
+    /// <summary>How long a language probe result is reused by the health check. Default 60 s.</summary>
+    [Range(0, 86_400)]
+    public int HealthCacheSeconds { get; set; } = 60;
+
+    /// <summary>Settings of the process (bubblewrap) backend.</summary>
+    [Required]
+    public ProcessSandboxOptions Process { get; set; } = new();
+}
+
+/// <summary>Configuration section <c>Sandbox:Process</c>.</summary>
+public sealed class ProcessSandboxOptions
+{
+    /// <summary>The bubblewrap executable. Default <c>bwrap</c> (looked up on PATH).</summary>
+    [Required]
+    public string BubblewrapPath { get; set; } = "bwrap";
+
+    /// <summary>util-linux <c>prlimit</c>, which sets the rlimits before bubblewrap starts. Default <c>prlimit</c>.</summary>
+    [Required]
+    public string PrlimitPath { get; set; } = "prlimit";
+
+    /// <summary>Use memory and pids cgroups (v1) when writable. Default true; false forces rlimits only.</summary>
+    public bool UseCgroups { get; set; } = true;
+
+    /// <summary>Mount point of the cgroup v1 hierarchies. Default <c>/sys/fs/cgroup</c>.</summary>
+    [Required]
+    public string CgroupMount { get; set; } = "/sys/fs/cgroup";
+
+    /// <summary>Parent cgroup created under each controller for the sandboxes. Default <c>evor-sandbox</c>.</summary>
+    [Required, RegularExpression("^[A-Za-z0-9._-]+$")]
+    public string CgroupParent { get; set; } = "evor-sandbox";
+
+    /// <summary>Host directory for per-run files (source, compiled artifact). Default: the temp dir + <c>evor-sandbox</c>.</summary>
+    public string? WorkRoot { get; set; }
+
+    /// <summary>User and group id the program runs as inside its user namespace. Default 65534 (nobody).</summary>
+    [Range(1, 65_534)]
+    public int SandboxUid { get; set; } = 65_534;
+
+    /// <summary>Extra host paths bound read-only into every sandbox (e.g. a toolchain under /opt).</summary>
+    public List<string> ExtraReadOnlyPaths { get; set; } = [];
+}
