@@ -1,0 +1,70 @@
+using System.Globalization;
+using EvoR.Api.Problems;
+using EvoR.Sandbox;
+using EvoR.Sandbox.Languages;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EvoR.Api.Executions;
+
+/// <summary>The problem details of the executions endpoint, one per way a request can fail.</summary>
+internal static class ExecutionProblems
+{
+    public static ValidationProblem Validation(IDictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(
+            errors,
+            detail: "The request is missing required members; see errors.",
+            title: "Invalid request",
+            type: ProblemTypes.Validation);
+
+    public static ProblemHttpResult EmptyBody() =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status400BadRequest, ProblemTypes.InvalidJson, "Malformed JSON",
+            "The request body is empty; send a JSON object with at least 'language' and 'code'.",
+            [new("path", "$"), new("line", 1L), new("column", 1L)]);
+
+    public static ProblemHttpResult RequestError(ExecutionRequestException error, LanguageCatalog? catalog)
+    {
+        var extensions = new List<KeyValuePair<string, object?>> { new("field", error.Field) };
+        switch (error.Kind)
+        {
+            case RequestErrorKind.UnknownLanguage:
+                var known = catalog?.All.Select(l => l.Name).Order(StringComparer.Ordinal).ToList() ?? [];
+                extensions.Add(new("knownLanguages", known));
+                var detail = known.Count == 0 ? error.Message : $"{error.Message} Known languages: {string.Join(", ", known)}.";
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status400BadRequest, ProblemTypes.UnknownLanguage, "Unknown language", detail, extensions);
+            case RequestErrorKind.LimitOutOfRange:
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status400BadRequest, ProblemTypes.LimitOutOfRange, "Limit out of range", error.Message, extensions);
+            case RequestErrorKind.PayloadTooLarge:
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status413PayloadTooLarge, ProblemTypes.PayloadTooLarge, "Payload too large", error.Message, extensions);
+            case RequestErrorKind.UnsupportedTests:
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status400BadRequest, ProblemTypes.UnsupportedTests, "Unsupported tests", error.Message, extensions);
+            case RequestErrorKind.InvalidRequest:
+            default:
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "Invalid request", error.Message, extensions);
+        }
+    }
+
+    public static ProblemHttpResult SandboxBusy(SandboxBusyException busy, HttpContext httpContext)
+    {
+        var seconds = RetryAfterSeconds(busy.RetryAfter);
+        httpContext.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return ProblemDetailsExtensions.Problem(
+            StatusCodes.Status503ServiceUnavailable, ProblemTypes.SandboxBusy, "Sandbox busy",
+            $"Every sandbox worker is busy and the queue is full; retry after {seconds} s.",
+            [new("retryAfterSeconds", seconds)]);
+    }
+
+    /// <summary>Our fault, not the program's: a 500 that still carries the whole result.</summary>
+    public static ProblemHttpResult SandboxError(ExecutionResult result) =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status500InternalServerError, ProblemTypes.SandboxError, "Sandbox error",
+            result.Message ?? "The sandbox failed to run the program; this is a fault of the service, not of the program.",
+            [new("result", result)]);
+
+    internal static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+}

@@ -1,0 +1,68 @@
+using System.Text.Json.Serialization;
+using EvoR.Api.Auth;
+using EvoR.Api.OpenApi;
+using EvoR.Api.Problems;
+using EvoR.Api.RateLimiting;
+using EvoR.Api.Requests;
+using EvoR.Api.Telemetry;
+using EvoR.Sandbox;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace EvoR.Api.Extensions;
+
+/// <summary>The registration entry points Program.cs calls, in order.</summary>
+public static class HostingExtensions
+{
+    /// <summary>What every EvoR service has: telemetry, problem details, JSON conventions, request ids and limits,
+    /// the OpenAPI document.</summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
+    {
+        builder.AddEvoRTelemetry();
+        builder.Services.AddEvoRProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options));
+        // Binding failures (malformed JSON, wrong content type) throw, so they become problem details that say why.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddOptions<RequestOptions>().BindConfiguration(RequestOptions.SectionName)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddEvoROpenApi();
+        return builder;
+    }
+
+    /// <summary>The sandbox and the access guard (API keys, loopback guard, per-key rate limits).</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddEvoRSandbox(builder.Configuration);
+        builder.Services.AddApiKeyAuth();
+        builder.Services.AddPerKeyRateLimiting();
+        return builder;
+    }
+
+    /// <summary>Request id, error handling and body limit first, then the access guard.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
+        return app;
+    }
+
+    /// <summary>The OpenAPI document, its UI and the Prometheus scraping endpoint.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapEvoROpenApi();
+        app.MapPrometheusScrapingEndpoint(TelemetryExtensions.MetricsPath);
+        return app;
+    }
+
+    internal static JsonOptions ConfigureJson(JsonOptions options)
+    {
+        options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        // The tests' "kind" discriminator may come anywhere in its object.
+        options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
+        return options;
+    }
+}

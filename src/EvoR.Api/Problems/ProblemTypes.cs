@@ -1,0 +1,44 @@
+namespace EvoR.Api.Problems;
+
+/// <summary>
+/// The stable <c>type</c> of every problem detail this API returns (<c>urn:evor:problem:&lt;slug&gt;</c>). Clients branch
+/// on these; a slug never changes meaning once published.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Prefix = "urn:evor:problem:";
+
+    public const string InvalidJson = Prefix + "invalid-json";
+    public const string Validation = Prefix + "validation";
+    public const string UnknownLanguage = Prefix + "unknown-language";
+    public const string LimitOutOfRange = Prefix + "limit-out-of-range";
+    public const string PayloadTooLarge = Prefix + "payload-too-large";
+    public const string UnsupportedTests = Prefix + "unsupported-tests";
+    public const string InvalidRequest = Prefix + "invalid-request";
+    public const string SandboxBusy = Prefix + "sandbox-busy";
+    public const string SandboxError = Prefix + "sandbox-error";
+    public const string Unauthorized = Prefix + "unauthorized";
+    public const string Forbidden = Prefix + "forbidden";
+    public const string RateLimited = Prefix + "rate-limited";
+    public const string NotFound = Prefix + "not-found";
+    public const string MethodNotAllowed = Prefix + "method-not-allowed";
+    public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+    public const string BadRequest = Prefix + "bad-request";
+    public const string ServiceUnavailable = Prefix + "service-unavailable";
+    public const string InternalError = Prefix + "internal-error";
+
+    /// <summary>The type for a status code that reached the client without a more specific type.</summary>
+    public static string ForStatus(int statusCode) => statusCode switch
+    {
+        StatusCodes.Status401Unauthorized => Unauthorized,
+        StatusCodes.Status403Forbidden => Forbidden,
+        StatusCodes.Status404NotFound => NotFound,
+        StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
+        StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
+        >= 500 => InternalError,
+        _ => BadRequest,
+    };
+}

@@ -1,0 +1,49 @@
+namespace EvoR.Api.Telemetry;
+
+/// <summary>
+/// Every log message of the API, in one place with stable event ids (1000–1999). Program code and program output
+/// are never logged here; only their sizes, languages and verdicts.
+/// </summary>
+internal static partial class ApiLog
+{
+    [LoggerMessage(1001, LogLevel.Information, "Execution finished: {Language} {Verdict} in {DurationMs} ms on {Backend}")]
+    public static partial void ExecutionFinished(ILogger logger, string language, string verdict, long durationMs, string backend);
+
+    [LoggerMessage(1002, LogLevel.Error, "The sandbox failed an execution in {Language}: {Reason}")]
+    public static partial void SandboxFailed(ILogger logger, string language, string? reason);
+
+    [LoggerMessage(1003, LogLevel.Warning, "The sandbox is busy; an execution was refused (retry after {RetryAfterSeconds} s)")]
+    public static partial void SandboxBusy(ILogger logger, int retryAfterSeconds);
+
+    [LoggerMessage(1004, LogLevel.Information, "Execution request refused: {ProblemType} ({Field})")]
+    public static partial void ExecutionRefused(ILogger logger, string problemType, string? field);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Execution request: {Language}, {CodeBytes} bytes of code, {StdinBytes} bytes of stdin, tests {TestKind}")]
+    public static partial void ExecutionRequested(ILogger logger, string language, int codeBytes, int stdinBytes, string testKind);
+
+    [LoggerMessage(1010, LogLevel.Information, "Request rejected with {StatusCode} {ProblemType}")]
+    public static partial void RequestRejected(ILogger logger, int statusCode, string problemType);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Rate limit reached for {Partition}")]
+    public static partial void RateLimited(ILogger logger, string partition);
+
+    [LoggerMessage(1020, LogLevel.Error, "The sandbox health probe failed")]
+    public static partial void HealthProbeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1030, LogLevel.Information, "API key authentication failed: {Reason}")]
+    public static partial void AuthenticationFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1031, LogLevel.Error,
+        "Refusing to start: the service would listen on {Addresses}, beyond loopback, but no API key is configured. " +
+        "Configure at least one key under Auth:ApiKeys (Name and Sha256, the lowercase hex SHA-256 of the key), " +
+        "or listen on a loopback address only (e.g. --urls http://127.0.0.1:5080).")]
+    public static partial void RefusingOpenNonLoopback(ILogger logger, string addresses);
+
+    [LoggerMessage(1032, LogLevel.Warning,
+        "No API key is configured (Auth:ApiKeys): the API is open, without authentication, to anyone on this machine; " +
+        "it listens on loopback only ({Addresses}).")]
+    public static partial void OpenOnLoopback(ILogger logger, string addresses);
+
+    [LoggerMessage(1033, LogLevel.Information, "API key authentication is on: {KeyCount} key(s) configured")]
+    public static partial void ApiKeysConfigured(ILogger logger, int keyCount);
+}
