@@ -13,7 +13,10 @@ public static class AuthExtensions
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
         services.AddSingleton<ApiKeyStore>();
-        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+        // Authentication core only: API keys need no cookies, hence no data-protection key ring.
+        services.AddWebEncoders();
+        services.AddAuthenticationCore(options => options.DefaultScheme = ApiKeyAuthenticationHandler.SchemeName);
+        new AuthenticationBuilder(services)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, ApiKeyAuthorizationHandler>();
         services.AddAuthorizationBuilder()

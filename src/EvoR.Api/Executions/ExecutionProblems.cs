@@ -30,9 +30,8 @@ internal static class ExecutionProblems
             case RequestErrorKind.UnknownLanguage:
                 var known = catalog?.All.Select(l => l.Name).Order(StringComparer.Ordinal).ToList() ?? [];
                 extensions.Add(new("knownLanguages", known));
-                var detail = known.Count == 0 ? error.Message : $"{error.Message} Known languages: {string.Join(", ", known)}.";
                 return ProblemDetailsExtensions.Problem(
-                    StatusCodes.Status400BadRequest, ProblemTypes.UnknownLanguage, "Unknown language", detail, extensions);
+                    StatusCodes.Status400BadRequest, ProblemTypes.UnknownLanguage, "Unknown language", error.Message, extensions);
             case RequestErrorKind.LimitOutOfRange:
                 return ProblemDetailsExtensions.Problem(
                     StatusCodes.Status400BadRequest, ProblemTypes.LimitOutOfRange, "Limit out of range", error.Message, extensions);

@@ -1,6 +1,5 @@
 using System.Text;
 using EvoR.Api.Auth;
-using EvoR.Api.Problems;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Telemetry;
 using EvoR.Sandbox;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using EvoR.Api.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 
 namespace EvoR.Api.Problems;
 

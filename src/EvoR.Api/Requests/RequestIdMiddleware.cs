@@ -19,8 +19,14 @@ internal sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestI
         }
 
         var requestId = context.TraceIdentifier;
-        context.Response.Headers[HeaderName] = requestId;
-        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = requestId }))
+        // Set when the response starts: the exception handler clears headers set earlier.
+        context.Response.OnStarting(static state =>
+        {
+            var (response, id) = ((HttpResponse, string))state;
+            response.Headers[HeaderName] = id;
+            return Task.CompletedTask;
+        }, (context.Response, requestId));
+        using (logger.BeginScope(new RequestIdScope(requestId)))
         {
             await next(context);
         }
@@ -30,4 +36,22 @@ internal sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestI
     /// a client cannot forge log lines through it.</summary>
     internal static bool IsAcceptable(string value) =>
         value.Length is > 0 and <= MaxLength && value.All(c => c is > ' ' and <= '~');
+}
+
+/// <summary>The logging scope of a request: one <c>RequestId</c> property, printed as <c>RequestId:&lt;id&gt;</c>.</summary>
+internal sealed class RequestIdScope(string requestId) : IReadOnlyList<KeyValuePair<string, object?>>
+{
+    public KeyValuePair<string, object?> this[int index] =>
+        index == 0 ? new("RequestId", requestId) : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public int Count => 1;
+
+    public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
+    {
+        yield return this[0];
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public override string ToString() => $"RequestId:{requestId}";
 }

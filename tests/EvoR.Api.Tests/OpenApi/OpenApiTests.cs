@@ -1,0 +1,40 @@
+using System.Net;
+using EvoR.Api.Tests.Support;
+
+namespace EvoR.Api.Tests.OpenApi;
+
+public sealed class OpenApiTests
+{
+    [Fact]
+    public async Task Get_OpenApiDocument_DescribesEveryEndpoint()
+    {
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/openapi/v1.json", Http.Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var document = await response.ReadJsonAsync();
+        var paths = document.GetProperty("paths");
+        var post = paths.GetProperty("/v1/executions").GetProperty("post");
+        Assert.False(string.IsNullOrEmpty(post.GetProperty("summary").GetString()));
+        var responses = post.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToList();
+        Assert.Superset(new HashSet<string> { "200", "400", "401", "413", "429", "503" }, responses.ToHashSet());
+        Assert.True(paths.GetProperty("/v1/languages").TryGetProperty("get", out _));
+        Assert.True(paths.GetProperty("/health").TryGetProperty("get", out _));
+        Assert.Equal("bearer", document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer").GetProperty("scheme").GetString());
+        Assert.True(post.TryGetProperty("security", out _));
+    }
+
+    [Fact]
+    public async Task Get_Scalar_ServesInteractiveUi()
+    {
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+
+        var response = await client.GetAsync("/scalar", Http.Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+}

@@ -1,0 +1,58 @@
+using EvoR.Sandbox;
+using EvoR.Sandbox.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace EvoR.Api.Tests.Support;
+
+/// <summary>
+/// Boots the real app (Program) in memory. By default the sandbox is replaced by <see cref="FakeCodeExecutor"/> and
+/// <see cref="FakeHealthProbe"/>; <paramref name="realSandbox"/> keeps the real one. Settings override configuration.
+/// </summary>
+public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false)
+    : WebApplicationFactory<Program>
+{
+    public const string ValidKey = "test-key-alpha";
+    public const string OtherKey = "test-key-beta";
+
+    public FakeCodeExecutor Executor { get; } = new();
+    public FakeHealthProbe Health { get; } = new();
+    public FakeLogCollector Logs { get; } = new();
+
+    /// <summary>Settings that configure <see cref="ValidKey"/> (name <c>alpha</c>) and <see cref="OtherKey"/>
+    /// (name <c>beta</c>).</summary>
+    public static Dictionary<string, string?> WithKeys(Dictionary<string, string?>? more = null)
+    {
+        var settings = new Dictionary<string, string?>(more ?? [])
+        {
+            ["Auth:ApiKeys:0:Name"] = "alpha",
+            ["Auth:ApiKeys:0:Sha256"] = EvoR.Api.Auth.ApiKeyHash.ComputeHex(ValidKey),
+            ["Auth:ApiKeys:1:Name"] = "beta",
+            ["Auth:ApiKeys:1:Sha256"] = EvoR.Api.Auth.ApiKeyHash.ComputeHex(OtherKey),
+        };
+        return settings;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.ConfigureAppConfiguration((_, configuration) =>
+            configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+        builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
+        if (!realSandbox)
+        {
+            builder.ConfigureTestServices(services =>
+            {
+                services.AddSingleton<ICodeExecutor>(sp => Executor.Attach(sp));
+                services.AddSingleton<ISandboxHealthProbe>(Health);
+            });
+        }
+    }
+
+    /// <summary>Resolves the sandbox telemetry of this host (it publishes under the <c>EvoR.Sandbox</c> meter).</summary>
+    public SandboxTelemetry Telemetry => Services.GetRequiredService<SandboxTelemetry>();
+}
