@@ -44,9 +44,11 @@ public static class HostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        // Rate limits after authentication (a known key is its own partition) but before authorization, so that
+        // requests with a wrong key are limited too (by client IP) and cannot guess keys at full speed.
         app.UseAuthentication();
-        app.UseAuthorization();
         app.UseRateLimiter();
+        app.UseAuthorization();
         return app;
     }
 

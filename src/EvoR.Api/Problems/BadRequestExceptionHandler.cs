@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using EvoR.Api.Telemetry;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
@@ -9,7 +10,7 @@ namespace EvoR.Api.Problems;
 /// Turns request-reading failures (malformed JSON, body too large, wrong content type) into problem details. Every
 /// other exception falls through to the default handler: a 500 <c>internal-error</c> without details.
 /// </summary>
-internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<BadRequestExceptionHandler> logger)
+internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<BadRequestExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -60,6 +61,28 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
             reason = reason[..cut];
         }
 
+        var path = json.Path ?? "$";
+        if (MissingMembers().Match(reason) is { Success: true } missing)
+        {
+            return MissingMembersProblem(path, missing.Groups["names"].Value);
+        }
+
+        if (UnknownDiscriminator().Match(reason) is { Success: true } unknown)
+        {
+            return new ProblemDetails
+            {
+                Type = ProblemTypes.UnsupportedTests,
+                Title = "Unsupported tests",
+                Detail = $"Unknown tests kind '{unknown.Groups["kind"].Value}' at {path}; use 'script' or 'io'.",
+            };
+        }
+
+        // Conversion errors name .NET types; say what is wrong in the JSON's terms instead.
+        if (reason.Contains("could not be converted to", StringComparison.Ordinal))
+        {
+            reason = "the value has the wrong JSON type for this member.";
+        }
+
         long? line = json.LineNumber + 1;
         long? column = json.BytePositionInLine + 1;
         var position = line is null ? "" : $" (line {line}, column {column})";
@@ -67,11 +90,33 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problemD
         {
             Type = ProblemTypes.InvalidJson,
             Title = "Malformed JSON",
-            Detail = $"The request body could not be read at {json.Path ?? "$"}{position}: {reason}",
+            Detail = $"The request body could not be read at {path}{position}: {reason}",
         };
-        problem.Extensions["path"] = json.Path ?? "$";
+        problem.Extensions["path"] = path;
         problem.Extensions["line"] = line;
         problem.Extensions["column"] = column;
         return problem;
     }
+
+    /// <summary>A required member of a nested object (e.g. <c>tests.cases</c>) is missing: a validation problem
+    /// with one error per member, like the top-level members.</summary>
+    private static HttpValidationProblemDetails MissingMembersProblem(string path, string names)
+    {
+        var prefix = path == "$" ? "" : path.TrimStart('$', '.') + ".";
+        var errors = names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(name => prefix + name.Trim('\''))
+            .ToDictionary(field => field, field => new[] { $"{field} is required." }, StringComparer.Ordinal);
+        return new HttpValidationProblemDetails(errors)
+        {
+            Type = ProblemTypes.Validation,
+            Title = "Invalid request",
+            Detail = "The request is missing required members; see errors.",
+        };
+    }
+
+    [GeneratedRegex("missing required properties including: (?<names>'[^']+'(?:, '[^']+')*)", RegexOptions.CultureInvariant)]
+    private static partial Regex MissingMembers();
+
+    [GeneratedRegex("unrecognized type discriminator id '(?<kind>[^']*)'", RegexOptions.CultureInvariant)]
+    private static partial Regex UnknownDiscriminator();
 }

@@ -107,7 +107,6 @@ public sealed class ExecutionsApiTests : IDisposable
     [InlineData("""{ "language": "python", "code": "print(1)" """, "$")]
     [InlineData("""{ "language": 5, "code": "x" }""", "$.language")]
     [InlineData("""{ "language": "python", "code": "x", "limits": { "timeoutMs": "soon" } }""", "$.limits.timeoutMs")]
-    [InlineData("""{ "language": "python", "code": "x", "tests": { "kind": "fuzz" } }""", "$.tests")]
     [InlineData("""[1, 2]""", "$")]
     public async Task Post_MalformedJson_Returns400InvalidJsonSayingWhere(string body, string path)
     {
@@ -116,7 +115,31 @@ public sealed class ExecutionsApiTests : IDisposable
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-json");
         Assert.Equal(path, problem.GetProperty("path").GetString());
         Assert.True(problem.GetProperty("line").GetInt64() >= 1);
-        Assert.Contains(path, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        var detail = problem.GetProperty("detail").GetString();
+        Assert.Contains(path, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("System.", detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{ "language": "python", "code": "x", "tests": { "kind": "io" } }""", "tests.cases")]
+    [InlineData("""{ "language": "python", "code": "x", "tests": { "kind": "script" } }""", "tests.code")]
+    [InlineData("""{ "language": "python", "code": "x", "tests": { "kind": "io", "cases": [ { "stdin": "" } ] } }""", "tests.cases[0].expectedStdout")]
+    public async Task Post_MissingNestedMember_Returns400ValidationNamingIt(string body, string field)
+    {
+        var response = await _client.PostExecutionAsync(body);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "validation");
+        Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.DoesNotContain("EvoR.", await response.Content.ReadAsStringAsync(Http.Ct), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Post_UnknownTestsKind_Returns400UnsupportedTests()
+    {
+        var response = await _client.PostExecutionAsync("""{ "language": "python", "code": "x", "tests": { "kind": "fuzz" } }""");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "unsupported-tests");
+        Assert.Contains("'fuzz'", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]

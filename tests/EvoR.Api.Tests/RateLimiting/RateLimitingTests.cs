@@ -42,6 +42,21 @@ public sealed class RateLimitingTests
     }
 
     [Fact]
+    public async Task Get_WrongKeyOverLimit_Returns429()
+    {
+        using var factory = new ApiFactory(ApiFactory.WithKeys(OnePermit()));
+        using var client = factory.CreateClient();
+
+        var first = await client.GetAsync("/v1/languages", "guess-1");
+        var second = await client.GetAsync("/v1/languages", "guess-2");
+        var valid = await client.GetAsync("/v1/languages", ApiFactory.ValidKey);
+
+        await first.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthorized");
+        await second.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.Equal(HttpStatusCode.OK, valid.StatusCode);
+    }
+
+    [Fact]
     public async Task Get_OpenModeOverLimit_Returns429()
     {
         using var factory = new ApiFactory(OnePermit());
