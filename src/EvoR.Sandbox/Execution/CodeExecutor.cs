@@ -1,0 +1,350 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Diagnostics;
+using EvoR.Sandbox.Languages;
+using EvoR.Sandbox.Scoring;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Sandbox.Execution;
+
+/// <summary>
+/// Runs requests on a backend through a bounded pool with a bounded queue (past both, callers are told at once).
+/// Owns everything that must be identical across backends: validation, the compile step, script and io tests, the
+/// completion sentinel, and verdicts. A run is never retried: a timeout is a verdict, not a fault.
+/// </summary>
+public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
+{
+    private const int MiB = 1024 * 1024;
+
+    private readonly ISandboxBackend _backend;
+    private readonly LanguageCatalog _catalog;
+    private readonly LimitsPolicy _limits;
+    private readonly SandboxOptions _options;
+    private readonly SandboxTelemetry _telemetry;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CodeExecutor> _logger;
+    private readonly ConcurrencyLimiter _pool;
+    private long _active;
+
+    public CodeExecutor(
+        ISandboxBackend backend,
+        LanguageCatalog catalog,
+        LimitsPolicy limits,
+        IOptions<SandboxOptions> options,
+        SandboxTelemetry telemetry,
+        TimeProvider time,
+        ILogger<CodeExecutor> logger)
+    {
+        _backend = backend;
+        _catalog = catalog;
+        _limits = limits;
+        _options = options.Value;
+        _telemetry = telemetry;
+        _time = time;
+        _logger = logger;
+        Concurrency = _options.MaxConcurrency > 0 ? _options.MaxConcurrency : System.Environment.ProcessorCount;
+        _pool = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Concurrency,
+            QueueLimit = _options.QueueLimit,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+        telemetry.ObservePool(
+            () => _pool.GetStatistics()?.CurrentQueuedCount ?? 0,
+            () => Interlocked.Read(ref _active));
+    }
+
+    public string Backend => _backend.Name;
+
+    /// <summary>Executions that run at once.</summary>
+    public int Concurrency { get; }
+
+    public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (language, limits) = Validate(request);
+
+        using var lease = await _pool.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            _telemetry.RecordRejection();
+            Log.PoolFull(_logger, Concurrency, _options.QueueLimit);
+            // A slot frees when a run ends; the default wall limit bounds how long that can take.
+            throw new SandboxBusyException(TimeSpan.FromSeconds(Math.Max(1, limits.TimeoutMs / 1000)));
+        }
+
+        Interlocked.Increment(ref _active);
+        try
+        {
+            using var activity = SandboxTelemetry.ActivitySource.StartActivity("sandbox.execute");
+            activity?.SetTag("evor.language", language.Name);
+            activity?.SetTag("evor.backend", _backend.Name);
+            var started = _time.GetTimestamp();
+            var result = await RunAsync(language, request, limits, cancellationToken);
+            var elapsed = _time.GetElapsedTime(started);
+            activity?.SetTag("evor.verdict", result.Verdict.ToString());
+            _telemetry.RecordExecution(language.Name, result.Verdict, _backend.Name, elapsed);
+            Log.ExecutionFinished(_logger, language.Name, result.Verdict, result.DurationMs, _backend.Name);
+            Log.ProgramOutput(_logger, language.Name, result.Stdout, result.Stderr);
+            if (result.Verdict == Verdict.SandboxError)
+            {
+                Log.SandboxFault(_logger, language.Name, result.Message ?? "unknown");
+            }
+
+            return result;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _active);
+        }
+    }
+
+    /// <summary>Checks a request without running it.</summary>
+    /// <exception cref="ExecutionRequestException">The request cannot be run as given.</exception>
+    public (LanguageDefinition Language, ExecutionLimits Limits) Validate(ExecutionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Language) || !_catalog.TryGet(request.Language, out var language))
+        {
+            throw new ExecutionRequestException(
+                RequestErrorKind.UnknownLanguage,
+                $"Unknown language '{request.Language}'. Known: {string.Join(", ", _catalog.All.Select(l => l.Name))}.",
+                "language");
+        }
+
+        var codeBytes = Encoding.UTF8.GetByteCount(request.Code ?? "")
+            + (request.Tests is ScriptTests script ? Encoding.UTF8.GetByteCount(script.Code ?? "") : 0);
+        if (codeBytes > _options.MaxCodeBytes)
+        {
+            throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
+                Invariant($"Code and script tests are {codeBytes} bytes; the limit is {_options.MaxCodeBytes}."), "code");
+        }
+
+        CheckStdin(request.Stdin, "stdin");
+        switch (request.Tests)
+        {
+            case ScriptTests when language.Sentinel is null:
+                throw new ExecutionRequestException(RequestErrorKind.UnsupportedTests,
+                    $"Script tests are not supported for {language.Name}; use io tests.", "tests.kind");
+            case ScriptTests { Code: null or "" }:
+                throw new ExecutionRequestException(RequestErrorKind.InvalidRequest, "Script tests need code.", "tests.code");
+            case IoTests io when io.Cases is null || io.Cases.Count == 0:
+                throw new ExecutionRequestException(RequestErrorKind.InvalidRequest, "Io tests need at least one case.", "tests.cases");
+            case IoTests io when io.Cases.Count > _options.MaxCases:
+                throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
+                    Invariant($"{io.Cases.Count} io cases; the limit is {_options.MaxCases}."), "tests.cases");
+            case IoTests io:
+                for (var i = 0; i < io.Cases.Count; i++)
+                {
+                    CheckStdin(io.Cases[i].Stdin, Invariant($"tests.cases[{i}].stdin"));
+                }
+
+                if (io.NumericTolerance is < 0 or double.NaN)
+                {
+                    throw new ExecutionRequestException(RequestErrorKind.InvalidRequest,
+                        "numericTolerance must be zero or positive.", "tests.numericTolerance");
+                }
+
+                break;
+        }
+
+        return (language, _limits.Resolve(request.Limits));
+    }
+
+    /// <summary>Runs a validated request without taking a pool slot (health probes use it).</summary>
+    internal async Task<ExecutionResult> RunAsync(
+        LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        var environment = new Dictionary<string, string>(_options.Environment, StringComparer.Ordinal);
+        foreach (var (name, value) in language.Environment)
+        {
+            environment[name] = value;
+        }
+
+        string? sentinel = null;
+        var source = request.Code;
+        if (request.Tests is ScriptTests script)
+        {
+            // A fresh nonce per run, printed only after the appended tests complete: a program that exits early,
+            // kills the harness or fakes exit code 0 cannot produce it.
+            sentinel = "EVOR-TESTS-COMPLETE-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+            source = string.Concat(request.Code, "\n\n", script.Code, "\n\n",
+                string.Format(CultureInfo.InvariantCulture, language.Sentinel!, sentinel), "\n");
+        }
+
+        var files = new List<SandboxFile> { new(language.SourceFile, Encoding.UTF8.GetBytes(source)) };
+        string? compileOutput = null;
+        if (language.IsCompiled)
+        {
+            var compile = await _backend.RunAsync(CompileSpec(language, files, limits, environment), cancellationToken);
+            compileOutput = Decode(compile.Stderr);
+            if (CompileFailure(compile) is { } failure)
+            {
+                return Result(failure.Verdict, compile, failure.Message) with { CompileOutput = compileOutput };
+            }
+
+            files.Add(new SandboxFile(Path.GetFileName(language.Artifact!), compile.Stdout, Executable: true));
+        }
+
+        var spec = new SandboxRunSpec
+        {
+            Command = language.Run,
+            Files = files,
+            Limits = limits,
+            Environment = environment,
+            HostPaths = language.HostPaths,
+            StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
+        };
+
+        if (request.Tests is IoTests io)
+        {
+            return await RunCasesAsync(io, spec, language, limits, started, cancellationToken) with { CompileOutput = compileOutput };
+        }
+
+        var run = await _backend.RunAsync(
+            spec with { Stdin = string.IsNullOrEmpty(request.Stdin) ? null : Encoding.UTF8.GetBytes(request.Stdin) },
+            cancellationToken);
+        var stdout = Decode(run.Stdout);
+        var sentinelSeen = false;
+        if (sentinel is not null)
+        {
+            var marker = "\n" + sentinel + "\n";
+            var at = stdout.LastIndexOf(marker, StringComparison.Ordinal);
+            sentinelSeen = at >= 0;
+            stdout = sentinelSeen ? stdout.Remove(at, marker.Length) : stdout;
+        }
+
+        var (verdict, message) = VerdictClassifier.Limits(run, language, limits)
+            ?? (sentinel is null ? VerdictClassifier.Plain(run) : VerdictClassifier.Script(run, language, sentinelSeen));
+        return Result(verdict, run, message) with
+        {
+            Stdout = stdout,
+            CompileOutput = compileOutput,
+            DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds,
+        };
+
+        ExecutionResult Result(Verdict v, SandboxRun r, string? m) => new()
+        {
+            Verdict = v,
+            ExitCode = r.ExitCode,
+            Stdout = Decode(r.Stdout),
+            Stderr = Decode(r.Stderr),
+            Truncated = r.Truncated,
+            DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds,
+            Message = m,
+            Limits = limits,
+            Backend = _backend.Name,
+            Language = language.Name,
+        };
+    }
+
+    private async Task<ExecutionResult> RunCasesAsync(
+        IoTests io, SandboxRunSpec spec, LanguageDefinition language, ExecutionLimits limits, long started, CancellationToken cancellationToken)
+    {
+        var cases = new List<CaseResult>(io.Cases.Count);
+        for (var i = 0; i < io.Cases.Count; i++)
+        {
+            var @case = io.Cases[i];
+            var run = await _backend.RunAsync(
+                spec with { Stdin = @case.Stdin.Length == 0 ? null : Encoding.UTF8.GetBytes(@case.Stdin) }, cancellationToken);
+            var stdout = Decode(run.Stdout);
+            var (verdict, message) = VerdictClassifier.Limits(run, language, limits)
+                ?? (run.ExitCode != 0
+                    ? VerdictClassifier.Plain(run)
+                    : OutputComparer.Matches(stdout, @case.ExpectedStdout, io.IgnoreWhitespace, io.NumericTolerance)
+                        ? (Verdict.Passed, null)
+                        : (Verdict.Failed, "Output differs from the expected output."));
+            cases.Add(new CaseResult
+            {
+                Index = i,
+                Verdict = verdict,
+                ExitCode = run.ExitCode,
+                Stdout = stdout,
+                Stderr = Decode(run.Stderr),
+                Truncated = run.Truncated,
+                DurationMs = run.DurationMs,
+                Message = message,
+            });
+
+            if (verdict == Verdict.SandboxError)
+            {
+                break; // Our fault: later cases would fail the same way.
+            }
+        }
+
+        // The first case that did not pass speaks for the whole result.
+        var decisive = cases.FirstOrDefault(c => c.Verdict != Verdict.Passed) ?? cases[^1];
+        var passed = cases.Count(c => c.Verdict == Verdict.Passed);
+        return new ExecutionResult
+        {
+            Verdict = decisive.Verdict,
+            ExitCode = decisive.ExitCode,
+            Stdout = decisive.Stdout,
+            Stderr = decisive.Stderr,
+            Truncated = cases.Any(c => c.Truncated),
+            DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds,
+            Cases = cases,
+            Message = decisive.Verdict == Verdict.Passed
+                ? Invariant($"All {cases.Count} cases passed.")
+                : Invariant($"{passed} of {io.Cases.Count} cases passed; case {decisive.Index}: {decisive.Message}"),
+            Limits = limits,
+            Backend = _backend.Name,
+            Language = language.Name,
+        };
+    }
+
+    private SandboxRunSpec CompileSpec(
+        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment) => new()
+    {
+        // Compiler messages go to stderr; the artifact comes back over stdout, so nothing is ever read from a path the
+        // program could have replaced with a symlink.
+        Command = ["/bin/sh", "-c", "\"$@\" 1>&2 && exec cat \"$0\"", language.Artifact!, .. language.Compile!],
+        Files = files,
+        Environment = environment,
+        HostPaths = language.HostPaths,
+        StdoutCapBytes = _options.MaxArtifactMb * MiB,
+        Limits = limits with
+        {
+            TimeoutMs = _options.CompileTimeoutMs,
+            CpuTimeMs = _options.CompileTimeoutMs,
+            MemoryMb = Math.Max(limits.MemoryMb, _options.CompileMemoryMb),
+            MaxProcesses = Math.Max(limits.MaxProcesses, 64),
+            FileSizeMb = Math.Max(limits.FileSizeMb, _options.MaxArtifactMb),
+            OpenFiles = Math.Max(limits.OpenFiles, 1024),
+            ScratchMb = Math.Max(limits.ScratchMb, 256),
+            OutputBytes = Math.Max(limits.OutputBytes, MiB),
+        },
+    };
+
+    private (Verdict Verdict, string Message)? CompileFailure(SandboxRun compile) => compile switch
+    {
+        { SetupError: { } error } => (Verdict.SandboxError, error),
+        { TimedOut: true } => (Verdict.CompileError, Invariant($"Compilation exceeded {_options.CompileTimeoutMs} ms.")),
+        { OomKilled: true } => (Verdict.CompileError, "The compiler ran out of memory."),
+        { OutputLimitExceeded: true } => (Verdict.CompileError,
+            Invariant($"Compiler output or the compiled program exceeded its cap ({_options.MaxArtifactMb} MiB).")),
+        { ExitCode: not 0 } => (Verdict.CompileError, Invariant($"Compilation failed (exit {compile.ExitCode}).")),
+        { Stdout.Length: 0 } => (Verdict.CompileError, "The compiler produced no program."),
+        _ => null,
+    };
+
+    private void CheckStdin(string? stdin, string field)
+    {
+        if (stdin is not null && Encoding.UTF8.GetByteCount(stdin) > _options.MaxStdinBytes)
+        {
+            throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
+                Invariant($"{field} exceeds {_options.MaxStdinBytes} bytes."), field);
+        }
+    }
+
+    private static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    public void Dispose() => _pool.Dispose();
+}

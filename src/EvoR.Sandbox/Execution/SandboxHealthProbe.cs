@@ -1,0 +1,123 @@
+using System.Text;
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Diagnostics;
+using EvoR.Sandbox.Languages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Sandbox.Execution;
+
+/// <summary>
+/// Proves the sandbox works end to end: per language, the version probe and a tiny program (compiled where the
+/// language compiles) run inside the real sandbox. Results are cached for <see cref="SandboxOptions.HealthCacheSeconds"/>.
+/// </summary>
+public sealed class SandboxHealthProbe(
+    ISandboxBackend backend,
+    CodeExecutor executor,
+    LanguageCatalog catalog,
+    LimitsPolicy limits,
+    IOptions<SandboxOptions> options,
+    TimeProvider time,
+    ILogger<SandboxHealthProbe> logger) : ISandboxHealthProbe
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private (SandboxHealthReport Report, DateTimeOffset At)? _cached;
+
+    public async Task<SandboxHealthReport> CheckAsync(CancellationToken cancellationToken = default)
+    {
+        var ttl = TimeSpan.FromSeconds(options.Value.HealthCacheSeconds);
+        if (_cached is { } hit && time.GetUtcNow() - hit.At < ttl)
+        {
+            return hit.Report;
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_cached is { } again && time.GetUtcNow() - again.At < ttl)
+            {
+                return again.Report;
+            }
+
+            var report = await ProbeAsync(cancellationToken);
+            _cached = (report, time.GetUtcNow());
+            return report;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<SandboxHealthReport> ProbeAsync(CancellationToken cancellationToken)
+    {
+        var languages = await Task.WhenAll(catalog.All.Select(l => ProbeLanguageAsync(l, cancellationToken)));
+        var setupError = languages.Select(l => l.Error).FirstOrDefault(e => e is not null && e.StartsWith("sandbox:", StringComparison.Ordinal));
+        var available = languages.Count(l => l.Info.Available);
+        return new SandboxHealthReport
+        {
+            Backend = backend.Name,
+            Healthy = available > 0,
+            CgroupLimits = backend.CgroupLimits,
+            Message = available == 0
+                ? setupError?["sandbox: ".Length..] ?? "No language could run a program in the sandbox."
+                : available < languages.Length
+                    ? $"Unavailable: {string.Join("; ", languages.Where(l => !l.Info.Available).Select(l => $"{l.Info.Name} ({l.Error})"))}"
+                    : null,
+            Languages = [.. languages.Select(l => l.Info)],
+        };
+    }
+
+    private async Task<(LanguageInfo Info, string? Error)> ProbeLanguageAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    {
+        var probeLimits = limits.Defaults with { TimeoutMs = Math.Max(limits.Defaults.TimeoutMs, 10_000) };
+        var version = await backend.RunAsync(new SandboxRunSpec
+        {
+            Command = language.Version,
+            Limits = probeLimits,
+            Environment = options.Value.Environment,
+            HostPaths = language.HostPaths,
+        }, cancellationToken);
+        var versionLine = FirstLine(version.Stdout) ?? FirstLine(version.Stderr);
+
+        string? error;
+        if (version.SetupError is not null)
+        {
+            error = "sandbox: " + version.SetupError;
+        }
+        else if (version.ExitCode != 0)
+        {
+            error = $"'{string.Join(' ', language.Version)}' failed inside the sandbox (exit {version.ExitCode}): is the toolchain installed?";
+        }
+        else
+        {
+            var result = await executor.RunAsync(
+                language, new ExecutionRequest { Language = language.Name, Code = language.Probe }, probeLimits, cancellationToken);
+            error = result.Verdict == Verdict.Passed && result.Stdout.Trim() == "ok"
+                ? null
+                : $"probe program ended {result.Verdict}: {result.Message}";
+        }
+
+        if (error is not null)
+        {
+            Log.LanguageUnavailable(logger, language.Name, error);
+        }
+
+        return (new LanguageInfo
+        {
+            Name = language.Name,
+            Aliases = language.Aliases,
+            Compiled = language.IsCompiled,
+            Version = error is null ? versionLine : null,
+            Available = error is null,
+            SupportsScriptTests = language.Sentinel is not null,
+        }, error);
+    }
+
+    private static string? FirstLine(byte[] bytes)
+    {
+        var line = Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault();
+        return string.IsNullOrEmpty(line) ? null : line;
+    }
+}

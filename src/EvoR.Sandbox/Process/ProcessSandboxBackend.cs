@@ -1,0 +1,541 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Sandbox.Process;
+
+/// <summary>
+/// The default backend: each run is a fresh bubblewrap sandbox — new user, pid, network, ipc, uts, cgroup and mount
+/// namespaces; read-only system directories; size-limited tmpfs scratch mounts; an unprivileged uid; no capabilities;
+/// a seccomp filter; an environment allow-list; rlimits set by <c>prlimit</c>; memory and pids cgroups. The wall timer
+/// and the kill live here, outside the sandbox. Killing the outer bubblewrap takes its pid namespace down with it
+/// (the namespace's init dies and the kernel kills every member), and the cgroup sweep catches anything else.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed partial class ProcessSandboxBackend(
+    IOptions<SandboxOptions> options,
+    TimeProvider time,
+    ILogger<ProcessSandboxBackend> logger) : ISandboxBackend
+{
+    // The launcher writes its pid into the run's cgroups (before anything untrusted exists), then becomes prlimit,
+    // which becomes bubblewrap with fd 3 = status file and fd 4 = seccomp program. .NET cannot pass extra fds to a
+    // child, so the shell opens them.
+    private const string LauncherScript = """
+        status=$1; seccomp=$2; shift 2
+        while [ "$1" != "--" ]; do echo $$ > "$1" || exit 125; shift; done
+        shift
+        if [ -n "$seccomp" ]; then exec "$@" 3>"$status" 4<"$seccomp"; fi
+        exec "$@" 3>"$status"
+        """;
+
+    // Outer bubblewrap, its pid-1 init and the program: the pids cgroup must leave room for the first two.
+    private const int LauncherProcesses = 2;
+
+    private static readonly string[] RootLinks = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
+
+    private static readonly string[] EtcFiles =
+        ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"];
+
+    private readonly ProcessSandboxOptions _options = options.Value.Process;
+    private readonly SemaphoreSlim _initLock = new(1, 1);
+    private BackendState? _state;
+
+    public string Name => "process";
+
+    public bool CgroupLimits => _state?.Cgroups is not null;
+
+    /// <summary>Finds the tools and prepares the shared files once; the result (or its error) is kept.</summary>
+    public async Task<BackendState> InitializeAsync()
+    {
+        if (_state is not null)
+        {
+            return _state;
+        }
+
+        await _initLock.WaitAsync();
+        try
+        {
+            return _state ??= await CreateStateAsync();
+        }
+        finally
+        {
+            _initLock.Release();
+        }
+    }
+
+    public async Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken)
+    {
+        var state = await InitializeAsync();
+        if (state.Error is not null)
+        {
+            return new SandboxRun { SetupError = state.Error };
+        }
+
+        // The owner's pid leads the name, so a later start can tell leftovers of a dead service from live runs of
+        // another service sharing this host (test processes run side by side).
+        var id = Invariant($"{System.Environment.ProcessId}-{Guid.NewGuid():N}")[..24];
+        var runDir = Path.Combine(state.WorkRoot, "runs", id);
+        CgroupV1Scope? cgroup = null;
+        try
+        {
+            var appDir = Path.Combine(runDir, "app");
+            Directory.CreateDirectory(appDir);
+            foreach (var file in spec.Files)
+            {
+                var path = Path.Combine(appDir, SafeFileName(file.Name));
+                await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+                if (file.Executable)
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                        | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+                }
+            }
+
+            var limits = spec.Limits;
+            cgroup = state.Cgroups?.Create(id, limits.MemoryMb, limits.MaxProcesses + LauncherProcesses);
+            var statusPath = Path.Combine(runDir, "status.json");
+            var startInfo = BuildStartInfo(state, spec, appDir, statusPath, cgroup);
+            return await RunProcessAsync(startInfo, spec, statusPath, cgroup, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+        {
+            return new SandboxRun { SetupError = $"the process sandbox could not start: {e.Message}" };
+        }
+        finally
+        {
+            if (cgroup is not null && await cgroup.RemoveAsync(time) is { } error)
+            {
+                Log.CgroupCleanupFailed(logger, cgroup.MemoryPath, error);
+            }
+
+            TryDeleteDirectory(runDir);
+        }
+    }
+
+    private async Task<SandboxRun> RunProcessAsync(
+        ProcessStartInfo startInfo, SandboxRunSpec spec, string statusPath, CgroupV1Scope? cgroup, CancellationToken cancellationToken)
+    {
+        var limits = spec.Limits;
+        using var process = new System.Diagnostics.Process { StartInfo = startInfo };
+        using var overflow = new CancellationTokenSource();
+        using var wall = new CancellationTokenSource(TimeSpan.FromMilliseconds(limits.TimeoutMs), time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
+
+        var started = time.GetTimestamp();
+        process.Start();
+        var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, Overflowed);
+        var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, limits.OutputBytes, Overflowed);
+        var stdinTask = WriteStdinAsync(process.StandardInput.BaseStream, spec.Stdin);
+
+        var killed = false;
+        try
+        {
+            await process.WaitForExitAsync(stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            killed = true;
+            Kill(process, cgroup);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+
+        var duration = time.GetElapsedTime(started);
+
+        // The pid namespace is gone with its init, so the pipes close now; the grace only guards against a surprise.
+        cgroup?.KillAll();
+        var readers = Task.WhenAll(stdoutTask, stderrTask, stdinTask);
+        try
+        {
+            await readers.WaitAsync(TimeSpan.FromSeconds(2), time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            process.StandardOutput.BaseStream.Dispose();
+            process.StandardError.BaseStream.Dispose();
+            await readers;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var (stdout, stdoutOverflow) = await stdoutTask;
+        var (stderr, stderrOverflow) = await stderrTask;
+        var status = await ReadStatusAsync(statusPath);
+        var outputExceeded = stdoutOverflow || stderrOverflow;
+        if (status.ChildPid is null)
+        {
+            var reason = Encoding.UTF8.GetString(stderr).Trim();
+            return new SandboxRun
+            {
+                SetupError = $"bubblewrap did not start the program (exit {process.ExitCode}): {(reason.Length > 0 ? reason : "no message")}",
+                DurationMs = (long)duration.TotalMilliseconds,
+            };
+        }
+
+        var exitCode = killed ? (int?)null : status.ExitCode ?? process.ExitCode;
+        return new SandboxRun
+        {
+            ExitCode = exitCode,
+            Signal = exitCode is > 128 and <= 128 + 64 ? exitCode - 128 : null,
+            TimedOut = killed && wall.IsCancellationRequested && !overflow.IsCancellationRequested,
+            OutputLimitExceeded = outputExceeded,
+            OomKilled = cgroup?.OomKilled() ?? false,
+            Stdout = stdout,
+            Stderr = stderr,
+            Truncated = outputExceeded,
+            DurationMs = (long)duration.TotalMilliseconds,
+        };
+
+        void Overflowed()
+        {
+            try
+            {
+                overflow.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private ProcessStartInfo BuildStartInfo(
+        BackendState state, SandboxRunSpec spec, string appDir, string statusPath, CgroupV1Scope? cgroup)
+    {
+        var limits = spec.Limits;
+        var startInfo = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+
+        // Nothing of the service's environment reaches even bubblewrap's own init (its /proc/1/environ is readable).
+        startInfo.Environment.Clear();
+        startInfo.Environment["PATH"] = "/usr/sbin:/usr/bin:/sbin:/bin";
+
+        var a = startInfo.ArgumentList;
+        a.Add("-c");
+        a.Add(LauncherScript);
+        a.Add("evor-launch");
+        a.Add(statusPath);
+        a.Add(state.SeccompPath ?? "");
+        foreach (var procs in cgroup?.ProcsFiles ?? [])
+        {
+            a.Add(procs);
+        }
+
+        a.Add("--");
+
+        var cpuSeconds = Math.Max(1, (limits.CpuTimeMs + 999) / 1000);
+        a.Add(state.Prlimit);
+        a.Add(Invariant($"--cpu={cpuSeconds}:{cpuSeconds + 1}"));
+        a.Add(Invariant($"--fsize={(long)limits.FileSizeMb * 1024 * 1024}"));
+        a.Add(Invariant($"--nofile={limits.OpenFiles}"));
+        a.Add("--core=0");
+        if (cgroup is null)
+        {
+            // Without a memory cgroup the address-space limit is the only memory bound there is.
+            a.Add(Invariant($"--as={(long)limits.MemoryMb * 1024 * 1024}"));
+        }
+
+        a.Add("--");
+
+        a.Add(state.Bubblewrap);
+        foreach (var ns in new[] { "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup" })
+        {
+            a.Add(ns);
+        }
+
+        if (state.DisableUserns)
+        {
+            a.Add("--disable-userns");
+        }
+
+        Add(a, "--die-with-parent", "--new-session", "--cap-drop", "ALL");
+        var uid = _options.SandboxUid.ToString(CultureInfo.InvariantCulture);
+        Add(a, "--uid", uid, "--gid", uid, "--hostname", "sandbox");
+        a.Add("--clearenv");
+        foreach (var (name, value) in spec.Environment)
+        {
+            Add(a, "--setenv", name, value);
+        }
+
+        Add(a, "--ro-bind", "/usr", "/usr");
+        foreach (var name in RootLinks)
+        {
+            var path = "/" + name;
+            var info = new FileInfo(path);
+            if (info.LinkTarget is { } target)
+            {
+                Add(a, "--symlink", target, path);
+            }
+            else if (Directory.Exists(path))
+            {
+                Add(a, "--ro-bind", path, path);
+            }
+        }
+
+        foreach (var path in EtcFiles.Concat(spec.HostPaths).Concat(_options.ExtraReadOnlyPaths))
+        {
+            Add(a, "--ro-bind-try", path, path);
+        }
+
+        Add(a, "--ro-bind", state.PasswdPath, "/etc/passwd", "--ro-bind", state.GroupPath, "/etc/group");
+        Add(a, "--ro-bind", appDir, "/app");
+        Add(a, "--proc", "/proc", "--dev", "/dev");
+        var scratch = ((long)limits.ScratchMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
+        Add(a, "--size", scratch, "--perms", "0755", "--tmpfs", "/work");
+        foreach (var dir in new[] { "/tmp", "/var/tmp", "/dev/shm" })
+        {
+            Add(a, "--size", scratch, "--perms", "1777", "--tmpfs", dir);
+        }
+
+        Add(a, "--remount-ro", "/", "--chdir", "/work", "--json-status-fd", "3");
+        if (state.SeccompPath is not null)
+        {
+            Add(a, "--seccomp", "4");
+        }
+
+        a.Add("--");
+        foreach (var arg in spec.Command)
+        {
+            a.Add(arg);
+        }
+
+        return startInfo;
+    }
+
+    private static void Add(IList<string> list, params string[] items)
+    {
+        foreach (var item in items)
+        {
+            list.Add(item);
+        }
+    }
+
+    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    private static void Kill(System.Diagnostics.Process process, CgroupV1Scope? cgroup)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+
+        cgroup?.KillAll();
+    }
+
+    private static async Task WriteStdinAsync(Stream stdin, byte[]? input)
+    {
+        try
+        {
+            if (input is { Length: > 0 })
+            {
+                await stdin.WriteAsync(input);
+            }
+        }
+        catch (IOException)
+        {
+            // The program exited or closed stdin without reading it all: not our concern.
+        }
+        finally
+        {
+            try
+            {
+                await stdin.DisposeAsync();
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static async Task<(int? ChildPid, int? ExitCode)> ReadStatusAsync(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return (null, null);
+        }
+
+        var text = await File.ReadAllTextAsync(path);
+        var child = ChildPidPattern().Match(text);
+        var exit = ExitCodePattern().Match(text);
+        return (child.Success ? int.Parse(child.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : null,
+            exit.Success ? int.Parse(exit.Groups[1].ValueSpan, CultureInfo.InvariantCulture) : null);
+    }
+
+    private static string SafeFileName(string name) =>
+        name.Length > 0 && name.IndexOfAny(['/', '\0']) < 0 && name is not "." and not ".."
+            ? name
+            : throw new ArgumentException($"'{name}' is not a plain file name.", nameof(name));
+
+    private static void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task<BackendState> CreateStateAsync()
+    {
+        var workRoot = _options.WorkRoot ?? Path.Combine(Path.GetTempPath(), "evor-sandbox");
+        var bubblewrap = FindExecutable(_options.BubblewrapPath);
+        var prlimit = FindExecutable(_options.PrlimitPath);
+        if (bubblewrap is null || prlimit is null)
+        {
+            var missing = bubblewrap is null
+                ? $"bubblewrap ('{_options.BubblewrapPath}') was not found on PATH: install the 'bubblewrap' package"
+                : $"prlimit ('{_options.PrlimitPath}') was not found on PATH: install the 'util-linux' package";
+            return new BackendState { Error = missing, WorkRoot = workRoot };
+        }
+
+        Directory.CreateDirectory(workRoot);
+        File.SetUnixFileMode(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var uid = _options.SandboxUid;
+        var passwd = Path.Combine(workRoot, "passwd");
+        var group = Path.Combine(workRoot, "group");
+        await File.WriteAllTextAsync(passwd, Invariant($"root:x:0:0:root:/:/usr/sbin/nologin\nsandbox:x:{uid}:{uid}:sandbox:/work:/bin/sh\n"));
+        await File.WriteAllTextAsync(group, Invariant($"root:x:0:\nsandbox:x:{uid}:\n"));
+
+        string? seccomp = null;
+        if (SeccompFilter.IsSupported)
+        {
+            seccomp = Path.Combine(workRoot, "seccomp.bpf");
+            await File.WriteAllBytesAsync(seccomp, SeccompFilter.BuildX8664());
+        }
+        else
+        {
+            Log.SeccompUnavailable(logger, System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString());
+        }
+
+        CgroupV1? cgroups = null;
+        if (_options.UseCgroups)
+        {
+            var candidate = new CgroupV1(_options.CgroupMount, _options.CgroupParent);
+            if (await candidate.TryInitializeAsync(time) is { } reason)
+            {
+                Log.CgroupsUnavailable(logger, reason);
+            }
+            else
+            {
+                cgroups = candidate;
+            }
+        }
+
+        var leftovers = await RemoveLeftoversAsync(workRoot, cgroups);
+        if (leftovers > 0)
+        {
+            Log.LeftoversRemoved(logger, leftovers);
+        }
+
+        Log.ProcessBackendReady(logger, bubblewrap, cgroups is not null, seccomp is not null, workRoot);
+        return new BackendState
+        {
+            WorkRoot = workRoot,
+            Bubblewrap = bubblewrap,
+            Prlimit = prlimit,
+            PasswdPath = passwd,
+            GroupPath = group,
+            SeccompPath = seccomp,
+            Cgroups = cgroups,
+            DisableUserns = await SupportsDisableUsernsAsync(bubblewrap),
+        };
+    }
+
+    /// <summary>Kills and removes the runs of services that died mid-run (their pid leads the run's name).</summary>
+    private async Task<int> RemoveLeftoversAsync(string workRoot, CgroupV1? cgroups)
+    {
+        var removed = 0;
+        foreach (var scope in cgroups?.Leftovers() ?? [])
+        {
+            if (!OwnerAlive(Path.GetFileName(scope.MemoryPath)) && await scope.RemoveAsync(time) is null)
+            {
+                removed++;
+            }
+        }
+
+        var runs = Path.Combine(workRoot, "runs");
+        if (Directory.Exists(runs))
+        {
+            foreach (var dir in Directory.EnumerateDirectories(runs).Where(d => !OwnerAlive(Path.GetFileName(d))))
+            {
+                TryDeleteDirectory(dir);
+                removed++;
+            }
+        }
+
+        return removed;
+    }
+
+    private static bool OwnerAlive(string runName)
+    {
+        var dash = runName.IndexOf('-', StringComparison.Ordinal);
+        return dash > 0
+            && int.TryParse(runName.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            && (pid == System.Environment.ProcessId || Directory.Exists(Invariant($"/proc/{pid}")));
+    }
+
+    private static async Task<bool> SupportsDisableUsernsAsync(string bubblewrap)
+    {
+        // --disable-userns arrived in bubblewrap 0.8.0; older ones reject the flag outright.
+        var startInfo = new ProcessStartInfo(bubblewrap, "--version") { RedirectStandardOutput = true, UseShellExecute = false };
+        using var process = System.Diagnostics.Process.Start(startInfo)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        var match = VersionPattern().Match(output);
+        return match.Success && Version.TryParse(match.Value, out var version) && version >= new Version(0, 8, 0);
+    }
+
+    private static string? FindExecutable(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+
+        var path = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
+            .Select(dir => Path.Combine(dir, name))
+            .FirstOrDefault(File.Exists);
+    }
+
+    [GeneratedRegex("\"child-pid\"\\s*:\\s*(\\d+)")]
+    private static partial Regex ChildPidPattern();
+
+    [GeneratedRegex("\"exit-code\"\\s*:\\s*(\\d+)")]
+    private static partial Regex ExitCodePattern();
+
+    [GeneratedRegex(@"\d+\.\d+(\.\d+)?")]
+    private static partial Regex VersionPattern();
+
+    /// <summary>What the backend found at start.</summary>
+    public sealed record BackendState
+    {
+        public string? Error { get; init; }
+        public required string WorkRoot { get; init; }
+        public string Bubblewrap { get; init; } = "";
+        public string Prlimit { get; init; } = "";
+        public string PasswdPath { get; init; } = "";
+        public string GroupPath { get; init; } = "";
+        public string? SeccompPath { get; init; }
+        public CgroupV1? Cgroups { get; init; }
+        public bool DisableUserns { get; init; }
+    }
+}

@@ -1,0 +1,43 @@
+using System.Diagnostics.Metrics;
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Diagnostics;
+using EvoR.Sandbox.Execution;
+using EvoR.Sandbox.Languages;
+using EvoR.Sandbox.Process;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace EvoR.Sandbox;
+
+/// <summary>The sandbox's one registration entry.</summary>
+public static class SandboxServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds section <c>Sandbox</c> (validated on start) and registers <see cref="ICodeExecutor"/>,
+    /// <see cref="ISandboxHealthProbe"/>, the language catalog, the limits policy and the configured backend.
+    /// </summary>
+    public static IServiceCollection AddEvoRSandbox(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<SandboxOptions>()
+            .Bind(configuration.GetSection(SandboxOptions.SectionName))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Backend == "process", "Sandbox:Backend 'docker' is not available in this build yet; use 'process'.")
+            .Validate(o => o.DefaultLimits.TimeoutMs <= o.MaxLimits.TimeoutMs && o.DefaultLimits.MemoryMb <= o.MaxLimits.MemoryMb
+                && o.DefaultLimits.OutputBytes <= o.MaxLimits.OutputBytes, "Sandbox:DefaultLimits must not exceed Sandbox:MaxLimits.")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(_ => LanguageCatalog.LoadBuiltIn());
+        services.TryAddSingleton<LimitsPolicy>();
+        services.TryAddSingleton(sp => new SandboxTelemetry(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ISandboxBackend>(sp => OperatingSystem.IsLinux()
+            ? ActivatorUtilities.CreateInstance<ProcessSandboxBackend>(sp)
+            : throw new PlatformNotSupportedException("The process sandbox needs Linux (bubblewrap, namespaces, cgroups)."));
+        services.TryAddSingleton<CodeExecutor>();
+        services.TryAddSingleton<ICodeExecutor>(sp => sp.GetRequiredService<CodeExecutor>());
+        services.TryAddSingleton<ISandboxHealthProbe, SandboxHealthProbe>();
+        return services;
+    }
+}

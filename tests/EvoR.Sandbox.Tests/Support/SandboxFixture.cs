@@ -1,0 +1,60 @@
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Execution;
+using EvoR.Sandbox.Process;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EvoR.Sandbox.Tests.Support;
+
+/// <summary>The real sandbox with production defaults, shared by the integration tests of one collection.</summary>
+public sealed class SandboxFixture : IAsyncLifetime
+{
+    private ServiceProvider? _services;
+
+    public CodeExecutor Executor => _services!.GetRequiredService<CodeExecutor>();
+    public ISandboxHealthProbe Health => _services!.GetRequiredService<ISandboxHealthProbe>();
+
+    /// <summary>Why integration tests cannot run here, or null when they can.</summary>
+    public string? SkipReason { get; private set; }
+
+    public async ValueTask InitializeAsync()
+    {
+        _services = Build(new Dictionary<string, string?>
+        {
+            // Two slots as on CI; a deep queue so the parallel hostile test is never refused.
+            ["Sandbox:MaxConcurrency"] = "2",
+            ["Sandbox:QueueLimit"] = "200",
+        });
+        if (!OperatingSystem.IsLinux())
+        {
+            SkipReason = "the process sandbox needs Linux";
+            return;
+        }
+
+        var state = await ((ProcessSandboxBackend)_services.GetRequiredService<ISandboxBackend>()).InitializeAsync();
+        SkipReason = state.Error is null ? null : $"process sandbox unavailable on this machine: {state.Error}";
+    }
+
+    public static ServiceProvider Build(IDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        return new ServiceCollection().AddLogging().AddEvoRSandbox(configuration).BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>Skips the calling test, with the reason, when the sandbox cannot run here.</summary>
+    public void SkipIfUnavailable()
+    {
+        if (SkipReason is not null)
+        {
+            Assert.Skip(SkipReason);
+        }
+    }
+
+    public ValueTask DisposeAsync() => _services?.DisposeAsync() ?? ValueTask.CompletedTask;
+}
+
+[CollectionDefinition(Name)]
+public sealed class SandboxCollection : ICollectionFixture<SandboxFixture>
+{
+    public const string Name = "sandbox";
+}
