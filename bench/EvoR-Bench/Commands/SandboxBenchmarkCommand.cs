@@ -61,6 +61,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         var datasetPath = HumanEvalLoader.ResolvePath(arguments.GetString("humaneval"), Directory.GetCurrentDirectory());
 
         var startedAt = timeProvider.GetUtcNow();
+        var loadAtStart = await ReadLoadAverageAsync(cancellationToken);
         await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(arguments.ConfigurationArgs), cancellationToken);
         var executor = host.Executor;
         var bare = new BareProcessSpawner(python, ["-c", TrivialProgram], BareEnvironment(host.SandboxOptions));
@@ -103,7 +104,11 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         var report = new SandboxBenchmarkReport
         {
             StartedAt = startedAt,
-            Environment = environment,
+            Environment = environment with
+            {
+                LoadAverageAtStart = loadAtStart,
+                LoadAverageAtEnd = await ReadLoadAverageAsync(cancellationToken),
+            },
             Latency = latency,
             Throughput = throughput,
             HumanEval = humanEval,
@@ -146,6 +151,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         }
 
         var sandboxMs = new List<double>(iterations);
+        var sandboxReportedMs = new List<double>(iterations);
         var bareMs = new List<double>(iterations);
         var sandboxNotPassed = 0;
         var bareFailed = 0;
@@ -168,6 +174,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         {
             Sandbox = LatencySummary.From(sandboxMs),
             Bare = LatencySummary.From(bareMs),
+            SandboxReported = LatencySummary.From(sandboxReportedMs),
             SandboxNotPassed = sandboxNotPassed,
             BareFailed = bareFailed,
             GoalRatio = GoalRatio,
@@ -178,6 +185,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
             var start = timeProvider.GetTimestamp();
             var result = await executor.ExecuteAsync(request, cancellationToken);
             sandboxMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
+            sandboxReportedMs.Add(result.DurationMs);
             return result.Verdict == Verdict.Passed;
         }
 
@@ -229,6 +237,18 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
             TaskLatency = LatencySummary.From([.. report.Verdicts.Select(v => v.ElapsedMs)]),
             NotPassed = [.. report.NotPassed.Select(v => new HumanEvalFailure(v.TaskId, v.Verdict.ToString(), v.Result.Message, Tail(v.Result.Stderr, 300)))],
         };
+    }
+
+    private static async Task<string?> ReadLoadAverageAsync(CancellationToken cancellationToken)
+    {
+        const string path = "/proc/loadavg";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var fields = (await File.ReadAllTextAsync(path, cancellationToken)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(' ', fields.Take(3));
     }
 
     private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];

@@ -17,9 +17,11 @@ internal static class SandboxBenchmarkFormatter
         Line(sb, $"backend {env.Backend}, cgroup limits {YesNo(env.CgroupLimits)}, pool size {env.PoolSize}, {env.ProcessorCount} cores, {env.Os}, {env.Runtime}");
         Line(sb, $"sandbox python: {env.SandboxPythonVersion ?? "unknown"}; bare baseline: {env.BarePython}");
         Line(sb, $"iterations {env.Iterations} (after {env.Warmup} warm-up runs each), sandbox and bare alternated");
+        Line(sb, $"load average (1/5/15 min) at start {env.LoadAverageAtStart ?? "n/a"}, at end {env.LoadAverageAtEnd ?? "n/a"}");
         sb.Append('\n');
         Text(sb, "Trivial Python run (`pass`), latency per run       n     p50 ms   p95 ms   min ms   max ms  mean ms");
         Latency(sb, "  sandbox (ICodeExecutor.ExecuteAsync)", lat.Sandbox);
+        Latency(sb, "    as reported by the sandbox (result.DurationMs)", lat.SandboxReported);
         Latency(sb, $"  bare spawn ({env.BarePython} -c pass)", lat.Bare);
         Line(sb, $"  {"ratio sandbox / bare",-46}        {lat.RatioP50,7:0.00}x {lat.RatioP95,7:0.00}x");
         Line(sb, $"  goal: ratio <= {lat.GoalRatio:0.0#}x  p50: {Met(lat.GoalMetP50)}  p95: {Met(lat.GoalMetP95)}");

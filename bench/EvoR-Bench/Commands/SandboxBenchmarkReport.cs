@@ -29,6 +29,12 @@ internal sealed record BenchEnvironment
     public string? SandboxPythonVersion { get; init; }
     public required int Iterations { get; init; }
     public required int Warmup { get; init; }
+
+    /// <summary>1, 5 and 15-minute load averages (<c>/proc/loadavg</c>) when the run started and ended; a shared
+    /// machine's load moves every figure.</summary>
+    public string? LoadAverageAtStart { get; init; }
+
+    public string? LoadAverageAtEnd { get; init; }
 }
 
 /// <summary>Latency of a trivial program (<c>pass</c>) through the sandbox and as a bare process spawn.</summary>
@@ -36,6 +42,10 @@ internal sealed record TrivialLatency
 {
     public required LatencySummary Sandbox { get; init; }
     public required LatencySummary Bare { get; init; }
+
+    /// <summary>The run's duration as the sandbox reports it (<see cref="EvoR.Sandbox.ExecutionResult.DurationMs"/>, whole
+    /// milliseconds): the run as the executor timed it, without request validation and the wait for a pool slot.</summary>
+    public required LatencySummary SandboxReported { get; init; }
 
     /// <summary>Sandbox runs whose verdict was not Passed (each still timed).</summary>
     public required int SandboxNotPassed { get; init; }

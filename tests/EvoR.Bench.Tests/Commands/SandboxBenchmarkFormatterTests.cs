@@ -62,6 +62,7 @@ public sealed class SandboxBenchmarkFormatterTests
         {
             Sandbox = LatencySummary.From([sandboxMs]),
             Bare = LatencySummary.From([10.0]),
+            SandboxReported = LatencySummary.From([sandboxMs - 1]),
             SandboxNotPassed = 0,
             BareFailed = 0,
             GoalRatio = 1.3,
