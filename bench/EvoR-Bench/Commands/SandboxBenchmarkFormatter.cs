@@ -21,7 +21,7 @@ internal static class SandboxBenchmarkFormatter
         sb.Append('\n');
         Text(sb, "Trivial Python run (`pass`), latency per run       n     p50 ms   p95 ms   min ms   max ms  mean ms");
         Latency(sb, "  sandbox (ICodeExecutor.ExecuteAsync)", lat.Sandbox);
-        Latency(sb, "    as reported by the sandbox (result.DurationMs)", lat.SandboxReported);
+        Latency(sb, "    sandbox's own timing (DurationMs)", lat.SandboxReported);
         Latency(sb, $"  bare spawn ({env.BarePython} -c pass)", lat.Bare);
         Line(sb, $"  {"ratio sandbox / bare",-46}        {lat.RatioP50,7:0.00}x {lat.RatioP95,7:0.00}x");
         Line(sb, $"  goal: ratio <= {lat.GoalRatio:0.0#}x  p50: {Met(lat.GoalMetP50)}  p95: {Met(lat.GoalMetP95)}");
