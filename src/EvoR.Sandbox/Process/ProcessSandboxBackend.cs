@@ -287,7 +287,9 @@ public sealed partial class ProcessSandboxBackend(
 
         Add(a, "--ro-bind", state.PasswdPath, "/etc/passwd", "--ro-bind", state.GroupPath, "/etc/group");
         Add(a, "--ro-bind", appDir, "/app");
-        Add(a, "--proc", "/proc", "--dev", "/dev");
+        // bubblewrap leaves the new procfs's /proc/sys writable inside a user namespace (the sandbox "owns" its uts
+        // and ipc sysctls); a read-only bind of it makes every sysctl write fail with EROFS.
+        Add(a, "--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys", "--dev", "/dev");
         var scratch = ((long)limits.ScratchMb * 1024 * 1024).ToString(CultureInfo.InvariantCulture);
         Add(a, "--size", scratch, "--perms", "0755", "--tmpfs", "/work");
         foreach (var dir in new[] { "/tmp", "/var/tmp", "/dev/shm" })
@@ -322,13 +324,18 @@ public sealed partial class ProcessSandboxBackend(
 
     private static void Kill(System.Diagnostics.Process process, CgroupV1Scope? cgroup)
     {
+        // SIGKILL to the outer bubblewrap takes the pid namespace down (its init has PDEATHSIG), far faster than a walk
+        // of the process tree while a fork bomb keeps growing it; the cgroup sweep catches the rest.
         try
         {
-            process.Kill(entireProcessTree: true);
+            if (!process.HasExited)
+            {
+                _ = NativeMethods.Kill(process.Id, NativeMethods.SigKill);
+            }
         }
         catch (InvalidOperationException)
         {
-            // Already exited.
+            // Already exited and reaped.
         }
 
         cgroup?.KillAll();

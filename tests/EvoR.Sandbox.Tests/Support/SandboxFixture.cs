@@ -25,14 +25,19 @@ public sealed class SandboxFixture : IAsyncLifetime
             ["Sandbox:MaxConcurrency"] = "2",
             ["Sandbox:QueueLimit"] = "200",
         });
+        SkipReason = await UnavailableReasonAsync(_services);
+    }
+
+    /// <summary>Why the process sandbox of these services cannot run here, or null when it can.</summary>
+    public static async Task<string?> UnavailableReasonAsync(IServiceProvider services)
+    {
         if (!OperatingSystem.IsLinux())
         {
-            SkipReason = "the process sandbox needs Linux";
-            return;
+            return "the process sandbox needs Linux";
         }
 
-        var state = await ((ProcessSandboxBackend)_services.GetRequiredService<ISandboxBackend>()).InitializeAsync();
-        SkipReason = state.Error is null ? null : $"process sandbox unavailable on this machine: {state.Error}";
+        var state = await ((ProcessSandboxBackend)services.GetRequiredService<ISandboxBackend>()).InitializeAsync();
+        return state.Error is null ? null : $"process sandbox unavailable on this machine: {state.Error}";
     }
 
     public static ServiceProvider Build(IDictionary<string, string?> settings)

@@ -1,0 +1,255 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EvoR.Bench.Datasets;
+using EvoR.Bench.Scoring;
+using EvoR.Bench.Statistics;
+using EvoR.Sandbox;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EvoR.Bench.Commands;
+
+/// <summary>
+/// <c>sandbox</c>: trivial-run latency through the sandbox against a bare interpreter spawn, executions per second at
+/// concurrency 1 and at the pool size, and the wall time to score every canonical HumanEval solution.
+/// </summary>
+internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenchCommand
+{
+    /// <summary>The latency goal: sandbox p50 at most this many times a bare spawn's p50.</summary>
+    public const double GoalRatio = 1.3;
+
+    private const string TrivialProgram = "pass";
+    private const string DefaultPython = "/usr/bin/python3";
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private static readonly string[] KnownOptions = ["iterations", "warmup", "throughput-runs", "json", "humaneval", "python"];
+
+    public string Name => "sandbox";
+
+    public string Summary => "Sandbox latency vs a bare python3 spawn, throughput, and HumanEval canonical scoring time.";
+
+    public string Usage => """
+          --iterations N       timed trivial runs of each kind (default 50)
+          --warmup N           untimed runs of each kind first (default 5)
+          --throughput-runs N  executions per throughput measurement (default 100)
+          --humaneval PATH     HumanEval.jsonl.gz (default: ../shared/data/humaneval/ beside the folder of EvoR.sln)
+          --python PATH        interpreter of the bare baseline (default /usr/bin/python3)
+          --json PATH          also write the report as JSON
+          --Sandbox:Key=value  sandbox option override (also from environment variables Sandbox__Key)
+        """;
+
+    public async Task<int> RunAsync(BenchArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        ArgumentNullException.ThrowIfNull(output);
+        if (arguments.Unknown(KnownOptions) is [var unknown, ..])
+        {
+            throw new ArgumentException($"Unknown option '--{unknown}' for '{Name}'. Try --help.");
+        }
+
+        var iterations = arguments.GetInt("iterations", 50, 1, 1_000_000);
+        var warmup = arguments.GetInt("warmup", 5, 0, 1_000_000);
+        var throughputRuns = arguments.GetInt("throughput-runs", 100, 1, 1_000_000);
+        var python = arguments.GetString("python") ?? DefaultPython;
+        var jsonPath = arguments.GetString("json");
+        var datasetPath = HumanEvalLoader.ResolvePath(arguments.GetString("humaneval"), Directory.GetCurrentDirectory());
+
+        var startedAt = timeProvider.GetUtcNow();
+        var loadAtStart = await ReadLoadAverageAsync(cancellationToken);
+        await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(arguments.ConfigurationArgs), cancellationToken);
+        var executor = host.Executor;
+        var bare = new BareProcessSpawner(python, ["-c", TrivialProgram], BareEnvironment(host.SandboxOptions));
+        var health = host.Services.GetService<ISandboxHealthProbe>() is { } probe ? await probe.CheckAsync(cancellationToken) : null;
+
+        var environment = new BenchEnvironment
+        {
+            Backend = executor.Backend,
+            PoolSize = host.PoolSize,
+            ProcessorCount = System.Environment.ProcessorCount,
+            Os = RuntimeInformation.OSDescription,
+            Runtime = RuntimeInformation.FrameworkDescription,
+            BarePython = python,
+            CgroupLimits = health?.CgroupLimits,
+            SandboxPythonVersion = health?.Languages.FirstOrDefault(l => l.Name == HumanEvalRequestBuilder.Language)?.Version,
+            Iterations = iterations,
+            Warmup = warmup,
+        };
+
+        var latency = await MeasureLatencyAsync(executor, bare, iterations, warmup, cancellationToken);
+        List<ThroughputRun> throughput =
+        [
+            await MeasureThroughputAsync(executor, 1, throughputRuns, cancellationToken),
+            await MeasureThroughputAsync(executor, host.PoolSize, throughputRuns, cancellationToken),
+        ];
+
+        HumanEvalRun? humanEval = null;
+        string? skipped = null;
+        if (datasetPath is null || !File.Exists(datasetPath))
+        {
+            skipped = datasetPath is null
+                ? "no EvoR.sln above the current directory to find ../shared/data/humaneval/ from; pass --humaneval PATH"
+                : $"dataset not found at {datasetPath}; pass --humaneval PATH";
+        }
+        else
+        {
+            humanEval = await ScoreHumanEvalAsync(host.Scorer, datasetPath, host.PoolSize, cancellationToken);
+        }
+
+        var report = new SandboxBenchmarkReport
+        {
+            StartedAt = startedAt,
+            Environment = environment with
+            {
+                LoadAverageAtStart = loadAtStart,
+                LoadAverageAtEnd = await ReadLoadAverageAsync(cancellationToken),
+            },
+            Latency = latency,
+            Throughput = throughput,
+            HumanEval = humanEval,
+            HumanEvalSkippedReason = skipped,
+        };
+
+        await output.WriteAsync(SandboxBenchmarkFormatter.Format(report));
+        if (jsonPath is not null)
+        {
+            await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(report, JsonOptions), cancellationToken);
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"JSON report written to {Path.GetFullPath(jsonPath)}"));
+        }
+
+        var problems = latency.SandboxNotPassed > 0 || latency.BareFailed > 0
+            || throughput.Any(t => t.NotPassed > 0)
+            || humanEval is { NotPassed.Count: > 0 };
+        return problems ? BenchCli.ExitProblems : BenchCli.ExitOk;
+    }
+
+    /// <summary>What the bare baseline sees: the sandbox's environment allow-list plus Python's own settings from the
+    /// language catalog, so that both interpreters start alike.</summary>
+    private static Dictionary<string, string> BareEnvironment(SandboxOptions options)
+    {
+        var environment = new Dictionary<string, string>(options.Environment, StringComparer.Ordinal)
+        {
+            ["PYTHONDONTWRITEBYTECODE"] = "1",
+            ["PYTHONUNBUFFERED"] = "1",
+        };
+        return environment;
+    }
+
+    private async Task<TrivialLatency> MeasureLatencyAsync(
+        ICodeExecutor executor, BareProcessSpawner bare, int iterations, int warmup, CancellationToken cancellationToken)
+    {
+        var request = new ExecutionRequest { Language = HumanEvalRequestBuilder.Language, Code = TrivialProgram };
+        for (var i = 0; i < warmup; i++)
+        {
+            await executor.ExecuteAsync(request, cancellationToken);
+            await bare.RunAsync(cancellationToken);
+        }
+
+        var sandboxMs = new List<double>(iterations);
+        var sandboxReportedMs = new List<double>(iterations);
+        var bareMs = new List<double>(iterations);
+        var sandboxNotPassed = 0;
+        var bareFailed = 0;
+        for (var i = 0; i < iterations; i++)
+        {
+            // Alternate which goes first, so that drift on a shared machine hits both series alike.
+            if (i % 2 == 0)
+            {
+                sandboxNotPassed += await TimeSandboxAsync() ? 0 : 1;
+                bareFailed += await TimeBareAsync() ? 0 : 1;
+            }
+            else
+            {
+                bareFailed += await TimeBareAsync() ? 0 : 1;
+                sandboxNotPassed += await TimeSandboxAsync() ? 0 : 1;
+            }
+        }
+
+        return new TrivialLatency
+        {
+            Sandbox = LatencySummary.From(sandboxMs),
+            Bare = LatencySummary.From(bareMs),
+            SandboxReported = LatencySummary.From(sandboxReportedMs),
+            SandboxNotPassed = sandboxNotPassed,
+            BareFailed = bareFailed,
+            GoalRatio = GoalRatio,
+        };
+
+        async Task<bool> TimeSandboxAsync()
+        {
+            var start = timeProvider.GetTimestamp();
+            var result = await executor.ExecuteAsync(request, cancellationToken);
+            sandboxMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
+            sandboxReportedMs.Add(result.DurationMs);
+            return result.Verdict == Verdict.Passed;
+        }
+
+        async Task<bool> TimeBareAsync()
+        {
+            var start = timeProvider.GetTimestamp();
+            var exitCode = await bare.RunAsync(cancellationToken);
+            bareMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
+            return exitCode == 0;
+        }
+    }
+
+    private async Task<ThroughputRun> MeasureThroughputAsync(ICodeExecutor executor, int concurrency, int executions, CancellationToken cancellationToken)
+    {
+        var request = new ExecutionRequest { Language = HumanEvalRequestBuilder.Language, Code = TrivialProgram };
+        var notPassed = 0;
+        var start = timeProvider.GetTimestamp();
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, executions),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (_, ct) =>
+            {
+                var result = await executor.ExecuteAsync(request, ct);
+                if (result.Verdict != Verdict.Passed)
+                {
+                    Interlocked.Increment(ref notPassed);
+                }
+            });
+        return new ThroughputRun
+        {
+            Concurrency = concurrency,
+            Executions = executions,
+            WallSeconds = timeProvider.GetElapsedTime(start).TotalSeconds,
+            NotPassed = notPassed,
+        };
+    }
+
+    private static async Task<HumanEvalRun> ScoreHumanEvalAsync(HumanEvalScorer scorer, string datasetPath, int parallelism, CancellationToken cancellationToken)
+    {
+        var problems = await HumanEvalLoader.LoadAsync(datasetPath, cancellationToken);
+        var report = await scorer.ScoreAsync([.. problems.Select(Candidate.Canonical)], parallelism, cancellationToken: cancellationToken);
+        return new HumanEvalRun
+        {
+            DatasetPath = datasetPath,
+            Tasks = problems.Count,
+            Passed = report.PassedCount,
+            Parallelism = report.Parallelism,
+            WallSeconds = report.WallTime.TotalSeconds,
+            TaskLatency = LatencySummary.From([.. report.Verdicts.Select(v => v.ElapsedMs)]),
+            NotPassed = [.. report.NotPassed.Select(v => new HumanEvalFailure(v.TaskId, v.Verdict.ToString(), v.Result.Message, Tail(v.Result.Stderr, 300)))],
+        };
+    }
+
+    private static async Task<string?> ReadLoadAverageAsync(CancellationToken cancellationToken)
+    {
+        const string path = "/proc/loadavg";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var fields = (await File.ReadAllTextAsync(path, cancellationToken)).Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(' ', fields.Take(3));
+    }
+
+    private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
+}
