@@ -19,6 +19,11 @@ public static class ProblemDetailsExtensions
                 problem.Type = ProblemTypes.ForStatus(status);
             }
 
+            if (status == StatusCodes.Status413PayloadTooLarge && problem.Detail is null)
+            {
+                problem.Detail = "The request body is larger than this service accepts (setting Requests:MaxBodyBytes).";
+            }
+
             // The developer exception page adds exception details (stack trace included); clients never get them.
             problem.Extensions.Remove("exception");
             problem.Extensions[RequestIdMember] = context.HttpContext.TraceIdentifier;
