@@ -1,7 +1,9 @@
+using EvoR.Api.Auth;
 using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
 using EvoR.Api.Health;
 using EvoR.Api.Languages;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -13,7 +15,17 @@ app.MapDefaultEndpoints();
 app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
-app.Run();
+try
+{
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (e is StartupRefusedException or OptionsValidationException)
+{
+    // A configuration problem, not a crash: say what to change, without a stack trace.
+    Console.Error.WriteLine($"EvoR did not start: {e.Message}");
+    return 1;
+}
 
 /// <summary>Entry point; public so functional tests can boot the app through WebApplicationFactory.</summary>
 public partial class Program;

@@ -27,7 +27,7 @@ internal sealed class LoopbackGuard(IConfiguration configuration, ApiKeyStore ke
         {
             var list = string.Join(", ", exposed);
             ApiLog.RefusingOpenNonLoopback(logger, list);
-            throw new InvalidOperationException(
+            throw new StartupRefusedException(
                 $"Refusing to listen on {list} without an API key: configure Auth:ApiKeys or listen on loopback only.");
         }
 
@@ -91,3 +91,6 @@ internal sealed class LoopbackGuard(IConfiguration configuration, ApiKeyStore ke
     private static IEnumerable<string> Split(string? value) =>
         (value ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }
+
+/// <summary>The configuration forbids starting (not a crash): Program reports it without a stack trace.</summary>
+internal sealed class StartupRefusedException(string message) : InvalidOperationException(message);
