@@ -109,6 +109,15 @@ public sealed class ProcessSandboxOptions
     [Range(1, 65_534)]
     public int SandboxUid { get; set; } = 65_534;
 
+    /// <summary>Sandboxes kept set up ahead of time per recent run profile (language and limits), so a run pays only for
+    /// starting its program. Default 2, range 0–32; 0 starts every sandbox on demand.</summary>
+    [Range(0, 32)]
+    public int WarmSandboxes { get; set; } = 2;
+
+    /// <summary>Run profiles that keep warm sandboxes; older ones are dropped. Default 8, range 1–64.</summary>
+    [Range(1, 64)]
+    public int WarmProfiles { get; set; } = 8;
+
     /// <summary>Extra host paths bound read-only into every sandbox (e.g. a toolchain under /opt).</summary>
     public List<string> ExtraReadOnlyPaths { get; set; } = [];
 }

@@ -91,6 +91,31 @@ public sealed class CgroupV1Scope(string memoryPath, string pidsPath)
 
     public string MemoryPath => memoryPath;
 
+    /// <summary>Sets the run's limits (a warm sandbox was created with a profile's). Memory+swap must never be below
+    /// memory, so the order of the two writes depends on the direction of the change.</summary>
+    public void SetLimits(int memoryMb, int maxProcesses)
+    {
+        var bytes = (long)memoryMb * 1024 * 1024;
+        var limit = Path.Combine(memoryPath, "memory.limit_in_bytes");
+        var swap = Path.Combine(memoryPath, "memory.memsw.limit_in_bytes");
+        var text = bytes.ToString(CultureInfo.InvariantCulture);
+        if (File.Exists(swap) && bytes > long.Parse(File.ReadAllText(swap).AsSpan().Trim(), CultureInfo.InvariantCulture))
+        {
+            File.WriteAllText(swap, text);
+            File.WriteAllText(limit, text);
+        }
+        else
+        {
+            File.WriteAllText(limit, text);
+            if (File.Exists(swap))
+            {
+                File.WriteAllText(swap, text);
+            }
+        }
+
+        File.WriteAllText(Path.Combine(pidsPath, "pids.max"), maxProcesses.ToString(CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Whether the kernel OOM-killed anything in this run.</summary>
     public bool OomKilled()
     {
@@ -142,6 +167,17 @@ public sealed class CgroupV1Scope(string memoryPath, string pidsPath)
         foreach (var pid in Pids())
         {
             _ = NativeMethods.Kill(pid, NativeMethods.SigKill);
+        }
+    }
+
+    /// <summary>Kills members until none is left, or until <paramref name="limit"/> has passed.</summary>
+    public async Task WaitEmptyAsync(TimeProvider time, TimeSpan limit)
+    {
+        var started = time.GetTimestamp();
+        while (Pids().Count > 0 && time.GetElapsedTime(started) < limit)
+        {
+            KillAll();
+            await Task.Delay(TimeSpan.FromMilliseconds(5), time);
         }
     }
 

@@ -20,7 +20,7 @@ namespace EvoR.Sandbox.Process;
 public sealed partial class ProcessSandboxBackend(
     IOptions<SandboxOptions> options,
     TimeProvider time,
-    ILogger<ProcessSandboxBackend> logger) : ISandboxBackend
+    ILogger<ProcessSandboxBackend> logger) : ISandboxBackend, IAsyncDisposable, IDisposable
 {
     // The launcher writes its pid into the run's cgroups (before anything untrusted exists), then becomes prlimit,
     // which becomes bubblewrap with fd 3 = status file and fd 4 = seccomp program. .NET cannot pass extra fds to a
@@ -36,6 +36,11 @@ public sealed partial class ProcessSandboxBackend(
     // Outer bubblewrap, its pid-1 init and the program: the pids cgroup must leave room for the first two.
     private const int LauncherProcesses = 2;
 
+    // Exit status of a stub whose go line never came.
+    private const int StubAbandoned = 97;
+
+    private static readonly byte[] GoLine = "\n"u8.ToArray();
+
     private static readonly string[] RootLinks = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
 
     private static readonly string[] EtcFiles =
@@ -44,6 +49,9 @@ public sealed partial class ProcessSandboxBackend(
     private readonly ProcessSandboxOptions _options = options.Value.Process;
     private readonly SemaphoreSlim _initLock = new(1, 1);
     private BackendState? _state;
+    private WarmSandboxPool? _pool;
+    private readonly HashSet<Task> _discarding = [];
+    private static readonly Lock ForkGate = new();
 
     public string Name => "process";
 
@@ -60,7 +68,13 @@ public sealed partial class ProcessSandboxBackend(
         await _initLock.WaitAsync();
         try
         {
-            return _state ??= await CreateStateAsync();
+            if (_state is null)
+            {
+                _state = await CreateStateAsync();
+                _pool = new WarmSandboxPool(_options.WarmSandboxes, _options.WarmProfiles, DiscardAsync);
+            }
+
+            return _state;
         }
         finally
         {
@@ -76,31 +90,25 @@ public sealed partial class ProcessSandboxBackend(
             return new SandboxRun { SetupError = state.Error };
         }
 
-        // The owner's pid leads the name, so a later start can tell leftovers of a dead service from live runs of
-        // another service sharing this host (test processes run side by side).
-        var id = Invariant($"{System.Environment.ProcessId}-{Guid.NewGuid():N}")[..24];
-        var runDir = Path.Combine(state.WorkRoot, "runs", id);
-        CgroupV1Scope? cgroup = null;
+        PreparedSandbox? sandbox = null;
         try
         {
-            var appDir = Path.Combine(runDir, "app");
-            Directory.CreateDirectory(appDir);
-            foreach (var file in spec.Files)
+            var key = _options.WarmSandboxes > 0 ? WarmKey(spec, state) : null;
+            sandbox = key is null ? null : _pool!.TryTake(key);
+            if (sandbox is not null && sandbox.Process.HasExited)
             {
-                var path = Path.Combine(appDir, SafeFileName(file.Name));
-                await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
-                if (file.Executable)
-                {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
-                        | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-                }
+                // Died while waiting (it never ran anything): start a fresh one instead.
+                await DiscardAsync(sandbox);
+                sandbox = null;
             }
 
-            var limits = spec.Limits;
-            cgroup = state.Cgroups?.Create(id, limits.MemoryMb, limits.MaxProcesses + LauncherProcesses);
-            var statusPath = Path.Combine(runDir, "status.json");
-            var startInfo = BuildStartInfo(state, spec, appDir, statusPath, cgroup);
-            return await RunProcessAsync(startInfo, spec, statusPath, cgroup, cancellationToken);
+            sandbox ??= Prepare(state, spec);
+            if (key is not null)
+            {
+                _pool!.Refill(key, () => Prepare(state, spec));
+            }
+
+            return await GoAsync(sandbox, spec, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
@@ -108,26 +116,100 @@ public sealed partial class ProcessSandboxBackend(
         }
         finally
         {
-            if (cgroup is not null && await cgroup.RemoveAsync(time) is { } error)
+            if (sandbox is not null)
             {
-                Log.CgroupCleanupFailed(logger, cgroup.MemoryPath, error);
+                // By now every process of the run is gone (its pid namespace dies only once all members have exited);
+                // removing cgroups and files need not delay the verdict.
+                DiscardInBackground(sandbox);
             }
-
-            TryDeleteDirectory(runDir);
         }
     }
 
-    private async Task<SandboxRun> RunProcessAsync(
-        ProcessStartInfo startInfo, SandboxRunSpec spec, string statusPath, CgroupV1Scope? cgroup, CancellationToken cancellationToken)
+    private void DiscardInBackground(PreparedSandbox sandbox)
     {
+        var task = DiscardAsync(sandbox);
+        lock (_discarding)
+        {
+            _discarding.Add(task);
+        }
+
+        _ = task.ContinueWith(
+            done =>
+            {
+                lock (_discarding)
+                {
+                    _discarding.Remove(done);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>
+    /// Starts a sandbox up to the point where everything is set up (namespaces, mounts, rlimits, cgroups) and a stub
+    /// inside waits for one line on stdin before it becomes the program. Setting up is most of a trivial run's cost,
+    /// so the warm pool does it ahead of time; the wall timer only starts at <see cref="GoAsync"/>.
+    /// </summary>
+    private PreparedSandbox Prepare(BackendState state, SandboxRunSpec spec)
+    {
+        // The owner's pid leads the name, so a later start can tell leftovers of a dead service from live runs of
+        // another service sharing this host (test processes run side by side).
+        var id = Invariant($"{System.Environment.ProcessId}-{Guid.NewGuid():N}")[..24];
+        var runDir = Path.Combine(state.WorkRoot, "runs", id);
+        var appDir = Path.Combine(runDir, "app");
+        Directory.CreateDirectory(appDir);
+        CgroupV1Scope? cgroup = null;
+        try
+        {
+            cgroup = state.Cgroups?.Create(id, spec.Limits.MemoryMb, spec.Limits.MaxProcesses + LauncherProcesses);
+            var statusPath = Path.Combine(runDir, "status.json");
+            var process = new System.Diagnostics.Process { StartInfo = BuildStartInfo(state, spec, appDir, statusPath, cgroup) };
+            lock (ForkGate)
+            {
+                process.Start();
+            }
+
+            return new PreparedSandbox(runDir, statusPath, cgroup, process);
+        }
+        catch
+        {
+            cgroup?.KillAll();
+            TryDeleteDirectory(runDir);
+            throw;
+        }
+    }
+
+    private async Task<SandboxRun> GoAsync(PreparedSandbox sandbox, SandboxRunSpec spec, CancellationToken cancellationToken)
+    {
+        foreach (var file in spec.Files)
+        {
+            var path = Path.Combine(sandbox.AppDir, SafeFileName(file.Name));
+            if (!file.Executable)
+            {
+                await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+                continue;
+            }
+
+            // A process forked meanwhile (the warm pool refills in the background) holds a copy of our write handle
+            // until it execs, and executing a file open for writing fails with ETXTBSY: no fork while we write one.
+            lock (ForkGate)
+            {
+                File.WriteAllBytes(path, file.Content);
+            }
+
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+
         var limits = spec.Limits;
-        using var process = new System.Diagnostics.Process { StartInfo = startInfo };
+        sandbox.Cgroup?.SetLimits(limits.MemoryMb, limits.MaxProcesses + LauncherProcesses);
+        var process = sandbox.Process;
         using var overflow = new CancellationTokenSource();
         using var wall = new CancellationTokenSource(TimeSpan.FromMilliseconds(limits.TimeoutMs), time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
 
         var started = time.GetTimestamp();
-        process.Start();
         var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, Overflowed);
         var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, limits.OutputBytes, Overflowed);
         var stdinTask = WriteStdinAsync(process.StandardInput.BaseStream, spec.Stdin);
@@ -140,14 +222,20 @@ public sealed partial class ProcessSandboxBackend(
         catch (OperationCanceledException)
         {
             killed = true;
-            Kill(process, cgroup);
+            Kill(process, sandbox.Cgroup);
             await process.WaitForExitAsync(CancellationToken.None);
+            if (sandbox.Cgroup is not null)
+            {
+                // The outer bubblewrap died first; its namespace's members die a moment later. The verdict waits for
+                // them, so "killed" means gone.
+                await sandbox.Cgroup.WaitEmptyAsync(time, TimeSpan.FromSeconds(5));
+            }
         }
 
         var duration = time.GetElapsedTime(started);
 
         // The pid namespace is gone with its init, so the pipes close now; the grace only guards against a surprise.
-        cgroup?.KillAll();
+        sandbox.Cgroup?.KillAll();
         var readers = Task.WhenAll(stdoutTask, stderrTask, stdinTask);
         try
         {
@@ -164,7 +252,7 @@ public sealed partial class ProcessSandboxBackend(
 
         var (stdout, stdoutOverflow) = await stdoutTask;
         var (stderr, stderrOverflow) = await stderrTask;
-        var status = await ReadStatusAsync(statusPath);
+        var status = await ReadStatusAsync(sandbox.StatusPath);
         var outputExceeded = stdoutOverflow || stderrOverflow;
         if (status.ChildPid is null)
         {
@@ -183,7 +271,7 @@ public sealed partial class ProcessSandboxBackend(
             Signal = exitCode is > 128 and <= 128 + 64 ? exitCode - 128 : null,
             TimedOut = killed && wall.IsCancellationRequested && !overflow.IsCancellationRequested,
             OutputLimitExceeded = outputExceeded,
-            OomKilled = cgroup?.OomKilled() ?? false,
+            OomKilled = sandbox.Cgroup?.OomKilled() ?? false,
             Stdout = stdout,
             Stderr = stderr,
             Truncated = outputExceeded,
@@ -200,6 +288,47 @@ public sealed partial class ProcessSandboxBackend(
             {
             }
         }
+    }
+
+    /// <summary>Kills whatever is left of a sandbox (used or never used) and removes its cgroups and files.</summary>
+    private async Task DiscardAsync(PreparedSandbox sandbox)
+    {
+        Kill(sandbox.Process, sandbox.Cgroup);
+        if (sandbox.Cgroup is not null && await sandbox.Cgroup.RemoveAsync(time) is { } error)
+        {
+            Log.CgroupCleanupFailed(logger, sandbox.Cgroup.MemoryPath, error);
+        }
+
+        try
+        {
+            await sandbox.Process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5), time);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+        }
+
+        sandbox.Process.Dispose();
+        TryDeleteDirectory(sandbox.RunDir);
+    }
+
+    /// <summary>
+    /// Runs that can share a warm sandbox: same command, environment, mounts and spawn-time limits (rlimits, tmpfs
+    /// sizes; memory too when it is an rlimit). Memory and process counts in cgroups, the wall timer and the output
+    /// caps are applied at start, so they do not split the pool. Null: not poolable.
+    /// </summary>
+    private static string? WarmKey(SandboxRunSpec spec, BackendState state)
+    {
+        var l = spec.Limits;
+        var key = new StringBuilder();
+        foreach (var part in spec.Command.Append("\u0001")
+            .Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value))
+            .Append("\u0001").Concat(spec.HostPaths))
+        {
+            key.Append(part).Append('\u0000');
+        }
+
+        key.Append(CultureInfo.InvariantCulture, $"{l.CpuTimeMs}/{l.FileSizeMb}/{l.OpenFiles}/{l.ScratchMb}/{(state.Cgroups is null ? l.MemoryMb : 0)}");
+        return key.ToString();
     }
 
     private ProcessStartInfo BuildStartInfo(
@@ -303,7 +432,9 @@ public sealed partial class ProcessSandboxBackend(
             Add(a, "--seccomp", "4");
         }
 
-        a.Add("--");
+        // The stub: wait for the go line (EOF means the service is gone: leave without running anything), then become
+        // the program, which reads the rest of stdin as its own.
+        Add(a, "--", "/bin/sh", "-c", Invariant($"read -r _ || exit {StubAbandoned}; exec \"$@\""), "evor-stub");
         foreach (var arg in spec.Command)
         {
             a.Add(arg);
@@ -345,6 +476,8 @@ public sealed partial class ProcessSandboxBackend(
     {
         try
         {
+            await stdin.WriteAsync(GoLine);
+            await stdin.FlushAsync();
             if (input is { Length: > 0 })
             {
                 await stdin.WriteAsync(input);
@@ -521,6 +654,32 @@ public sealed partial class ProcessSandboxBackend(
             .Concat(["/usr/sbin", "/usr/bin", "/sbin", "/bin"])
             .Select(dir => Path.Combine(dir, name))
             .FirstOrDefault(File.Exists);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_pool is not null)
+        {
+            await _pool.DisposeAsync();
+        }
+
+        Task[] pending;
+        lock (_discarding)
+        {
+            pending = [.. _discarding];
+        }
+
+        await Task.WhenAll(pending);
+
+        _initLock.Dispose();
+    }
+
+    public void Dispose()
+    {
+        // Synchronous disposal (a provider disposed with Dispose): kill what is warm; its files and cgroups are
+        // removed by the next start's leftover sweep.
+        _pool?.KillAll();
+        _initLock.Dispose();
     }
 
     [GeneratedRegex("\"child-pid\"\\s*:\\s*(\\d+)")]

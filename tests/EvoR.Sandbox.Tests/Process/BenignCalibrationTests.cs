@@ -54,6 +54,24 @@ public sealed class BenignCalibrationTests(SandboxFixture fixture)
         Assert.Equal("42", result.Stdout.Trim());
     }
 
+    [Fact]
+    public async Task CompiledPrograms_InParallelWithWarmPoolRefills_AllRun()
+    {
+        // Regression: a fork during the artifact write left a write handle open in a child, and exec failed (ETXTBSY).
+        fixture.SkipIfUnavailable();
+        var runs = Enumerable.Range(0, 8).Select(i => fixture.Executor.ExecuteAsync(new ExecutionRequest
+        {
+            Language = "c",
+            Code = $"#include <stdio.h>\nint main(void) {{ printf(\"%d\\n\", {i} * 3); return 0; }}\n",
+        }, Ct));
+        var results = await Task.WhenAll(runs);
+        for (var i = 0; i < results.Length; i++)
+        {
+            Assert.True(results[i].Verdict == Verdict.Passed, $"run {i}: {results[i].Verdict} {results[i].Message} {results[i].Stderr}");
+            Assert.Equal((i * 3).ToString(System.Globalization.CultureInfo.InvariantCulture), results[i].Stdout.Trim());
+        }
+    }
+
     private async Task<ExecutionResult> RunAsync(string language, string code, string? stdin = null)
     {
         fixture.SkipIfUnavailable();
