@@ -8,6 +8,7 @@ using EvoR.Sandbox.Languages;
 using EvoR.Sandbox.Scoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using static System.FormattableString;
 
 namespace EvoR.Sandbox.Execution;
 
@@ -344,7 +345,6 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
     private static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     public void Dispose() => _pool.Dispose();
 }

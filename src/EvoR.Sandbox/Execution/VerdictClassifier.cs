@@ -1,6 +1,6 @@
-using System.Globalization;
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Languages;
+using static System.FormattableString;
 
 namespace EvoR.Sandbox.Execution;
 
@@ -80,5 +80,4 @@ public static class VerdictClassifier
         return markers.Any(m => text.Contains(m, StringComparison.Ordinal));
     }
 
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

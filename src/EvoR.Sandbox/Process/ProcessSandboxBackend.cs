@@ -6,6 +6,7 @@ using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using static System.FormattableString;
 
 namespace EvoR.Sandbox.Process;
 
@@ -451,7 +452,6 @@ public sealed partial class ProcessSandboxBackend(
         }
     }
 
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
     private static void Kill(System.Diagnostics.Process process, CgroupV1Scope? cgroup)
     {
