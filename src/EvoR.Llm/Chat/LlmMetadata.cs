@@ -33,6 +33,13 @@ public static class LlmMetadata
         return content.Metadata is { } m && m.TryGetValue(Source, out var s) && s is string source ? source : LlmSources.Model;
     }
 
+    /// <summary>The source of a streamed chunk, <see cref="LlmSources.Model"/> when it carries none.</summary>
+    public static string GetSource(StreamingKernelContent content)
+    {
+        ArgumentNullException.ThrowIfNull(content);
+        return content.Metadata is { } m && m.TryGetValue(Source, out var s) && s is string source ? source : LlmSources.Model;
+    }
+
     /// <summary>True when the content was produced by a model in this run (neither scripted nor replayed).</summary>
     public static bool IsGenerated(KernelContent content) => GetSource(content) == LlmSources.Model;
 
