@@ -128,6 +128,38 @@ public sealed class LlmConfigurationTests
         Assert.Equal(1, replay.Count);
     }
 
+    [Fact]
+    public async Task StartAsync_MalformedReplayCassette_FailsAtStartNamingLine()
+    {
+        var cassette = LlmTestHost.TempFile("broken.jsonl");
+        Directory.CreateDirectory(Path.GetDirectoryName(cassette)!);
+        File.WriteAllText(cassette, "{\"hash\": 42\n");
+        using var services = LlmTestHost.Build(Parse($"Llm:Provider=replay;Llm:Cassette={cassette}"));
+        LlmTestHost.ValidateOnStart(services);
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => StartAllAsync(services));
+
+        Assert.Contains("line 1", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_NotConfigured_Starts()
+    {
+        using var services = LlmTestHost.Build(Parse(""));
+
+        await StartAllAsync(services);
+
+        Assert.False(services.GetRequiredService<ILlmAvailability>().IsConfigured);
+    }
+
+    private static async Task StartAllAsync(IServiceProvider services)
+    {
+        foreach (var hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>())
+        {
+            await hosted.StartAsync(TestContext.Current.CancellationToken);
+        }
+    }
+
     internal static Dictionary<string, string?> Parse(string settings) => settings
         .Split(';', StringSplitOptions.RemoveEmptyEntries)
         .Select(pair => pair.Split('=', 2))
