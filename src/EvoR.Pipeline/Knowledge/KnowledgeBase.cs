@@ -62,7 +62,7 @@ internal sealed class KnowledgeBase : IDisposable
     public const string FVector = "vector";
     public const string FDocument = "document";
     public const string FDocHash = "doc_hash";
-    public const string FSimHash = "simhash";
+    public const string FMinHash = "minhash";
     public const string FExactKey = "exact_key";
     public const string FChunkCount = "chunk_count";
 
@@ -79,11 +79,11 @@ internal sealed class KnowledgeBase : IDisposable
     private readonly System.Threading.Lock _gate = new();
     private VectorIndex? _vectors;
 
-    private KnowledgeBase(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, int nearDuplicateDistance)
+    private KnowledgeBase(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, double nearDuplicateThreshold)
     {
         Path = path;
         Meta = meta;
-        _duplicates = new NearDuplicateIndex(nearDuplicateDistance);
+        _duplicates = new NearDuplicateIndex(nearDuplicateThreshold);
         _directory = FSDirectory.Open(System.IO.Path.Combine(path, "index"));
         var config = new IndexWriterConfig(CodeAnalyzer.Version, analyzer)
         {
@@ -118,13 +118,13 @@ internal sealed class KnowledgeBase : IDisposable
         }
     }
 
-    public static KnowledgeBase Create(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, int nearDuplicateDistance)
+    public static KnowledgeBase Create(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, double nearDuplicateThreshold)
     {
         System.IO.Directory.CreateDirectory(path);
         var metaPath = System.IO.Path.Combine(path, "base.json");
         File.WriteAllText(metaPath + ".tmp", JsonSerializer.Serialize(meta, Json));
         File.Move(metaPath + ".tmp", metaPath, overwrite: true);
-        return new KnowledgeBase(path, meta, analyzer, similarity, nearDuplicateDistance);
+        return new KnowledgeBase(path, meta, analyzer, similarity, nearDuplicateThreshold);
     }
 
     public static KnowledgeBaseMeta? ReadMeta(string path)
@@ -134,9 +134,9 @@ internal sealed class KnowledgeBase : IDisposable
     }
 
     /// <summary>Opens an existing base and rebuilds its in-memory state from the stored chunks.</summary>
-    public static KnowledgeBase Open(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, int nearDuplicateDistance)
+    public static KnowledgeBase Open(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, double nearDuplicateThreshold)
     {
-        var kb = new KnowledgeBase(path, meta, analyzer, similarity, nearDuplicateDistance);
+        var kb = new KnowledgeBase(path, meta, analyzer, similarity, nearDuplicateThreshold);
         try
         {
             kb.LoadState();
@@ -178,8 +178,10 @@ internal sealed class KnowledgeBase : IDisposable
                     if (doc.GetField(FChunkCount) is { } countField)
                     {
                         var id = doc.Get(FDocId);
-                        var simhash = doc.GetField(FSimHash)?.GetInt64Value();
-                        var signature = new NearDuplicateSignature(simhash is { } s ? unchecked((ulong)s) : null, doc.Get(FExactKey));
+                        var minHash = doc.GetBinaryValue(FMinHash);
+                        var signature = new NearDuplicateSignature(
+                            minHash is null ? null : NearDuplicateIndex.FromBytes(minHash.Bytes.AsSpan(minHash.Offset, minHash.Length)),
+                            doc.Get(FExactKey));
                         _docs[id] = new DocEntry(doc.Get(FDocHash), countField.GetInt32Value() ?? 0);
                         _duplicates.Add(id, signature);
                     }
@@ -441,9 +443,9 @@ internal sealed class KnowledgeBase : IDisposable
                 doc.Add(new StoredField(FDocHash, p.DocumentHash));
                 doc.Add(new StoredField(FExactKey, p.Signature.ExactKey));
                 doc.Add(new StoredField(FChunkCount, p.Chunks.Count));
-                if (p.Signature.Fingerprint is { } fp)
+                if (p.Signature.MinHashes is { } mins)
                 {
-                    doc.Add(new StoredField(FSimHash, unchecked((long)fp)));
+                    doc.Add(new StoredField(FMinHash, new BytesRef(NearDuplicateIndex.ToBytes(mins))));
                 }
             }
 

@@ -83,7 +83,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
             }
 
             var meta = new KnowledgeBaseMeta { Name = name, Parent = spec.Parent, Description = spec.Description, CreatedAt = _time.GetUtcNow() };
-            var kb = KnowledgeBase.Create(path, meta, _analyzer, _similarity, _options.NearDuplicateMaxDistance);
+            var kb = KnowledgeBase.Create(path, meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
             _open[name] = kb;
             KnowledgeLog.BaseCreated(_logger, name, spec.Parent);
             return Info(kb);
@@ -417,7 +417,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         var meta = KnowledgeBase.ReadMeta(path)
             ?? throw new KnowledgeException(KnowledgeErrorKind.UnknownBase, $"No knowledge base named '{name}'.", field);
         var started = _time.GetTimestamp();
-        kb = KnowledgeBase.Open(path, meta, _analyzer, _similarity, _options.NearDuplicateMaxDistance);
+        kb = KnowledgeBase.Open(path, meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
         _open[name] = kb;
         KnowledgeLog.BaseOpened(_logger, name, kb.DocumentCount, kb.ChunkCount, kb.Vectors?.Count ?? 0, _time.GetElapsedTime(started).TotalMilliseconds);
         return kb;
@@ -428,7 +428,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         var skipped = new List<SkippedDocument>();
         var prepared = new List<PreparedDocument>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var inBatch = new NearDuplicateIndex(_options.NearDuplicateMaxDistance);
+        var inBatch = new NearDuplicateIndex(_options.NearDuplicateThreshold);
         var added = 0;
         var updated = 0;
         foreach (var original in batch)

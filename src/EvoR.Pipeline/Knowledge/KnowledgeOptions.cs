@@ -26,9 +26,9 @@ public sealed class KnowledgeOptions
     /// <summary>Skip documents that nearly duplicate one already stored under another id. Default true.</summary>
     public bool SuppressNearDuplicates { get; set; } = true;
 
-    /// <summary>Largest SimHash Hamming distance (of 64 bits) counted as a near-duplicate. Default 3, range 0–3.</summary>
-    [Range(0, NearDuplicateIndex.MaxSupportedDistance)]
-    public int NearDuplicateMaxDistance { get; set; } = 3;
+    /// <summary>Estimated Jaccard similarity of word bigrams from which a document counts as a near-duplicate. Default 0.8, range 0.5–1.0.</summary>
+    [Range(0.5, 1.0)]
+    public double NearDuplicateThreshold { get; set; } = 0.8;
 
     /// <summary>Most knowledge bases (overlays included). Default 1000, range 1–100000.</summary>
     [Range(1, 100_000)]

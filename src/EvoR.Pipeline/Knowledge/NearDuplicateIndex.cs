@@ -1,65 +1,54 @@
-using System.Numerics;
-
 namespace EvoR.Pipeline.Knowledge;
 
-/// <summary>SimHash fingerprint (null for short texts) and hash of the normalised text of a document.</summary>
-internal readonly record struct NearDuplicateSignature(ulong? Fingerprint, string ExactKey);
+/// <summary>MinHash signature (null for texts too short to shingle) and hash of the normalised text of a document.</summary>
+internal sealed record NearDuplicateSignature(uint[]? MinHashes, string ExactKey);
 
 /// <summary>
-/// Near-duplicate detection with 64-bit SimHash over word 3-shingles. Fingerprints are indexed by their four 16-bit
-/// blocks: two fingerprints within Hamming distance 3 share at least one block exactly (pigeonhole), so a lookup
-/// checks only the documents that share a block. Documents with fewer than <see cref="MinShingles"/> shingles are
-/// too short for SimHash and are matched on their normalised text only.
+/// Near-duplicate detection: two documents are near-duplicates when their normalised texts (lower-cased words) are
+/// equal, or when the Jaccard similarity of their word-bigram sets, estimated by a 64-permutation MinHash, reaches the
+/// threshold. Candidates are found by locality-sensitive hashing (16 bands of 4 rows: a pair at Jaccard 0.8 shares a
+/// band with probability 0.9998, at 0.3 with 0.12) and then checked on the full signature. Texts with fewer than
+/// <see cref="MinShingles"/> bigrams are matched on their normalised text only. Not thread-safe.
 /// </summary>
-internal sealed class NearDuplicateIndex(int maxDistance)
+internal sealed class NearDuplicateIndex(double threshold)
 {
-    public const int MinShingles = 8;
-    public const int MaxSupportedDistance = 3;
+    public const int MinShingles = 5;
+    public const int Permutations = 64;
+    private const int Bands = 16;
+    private const int Rows = Permutations / Bands;
 
-    private readonly Dictionary<ushort, HashSet<string>>[] _blocks = [new(), new(), new(), new()];
-    private readonly Dictionary<string, ulong> _fingerprints = new(StringComparer.Ordinal);
+    private static readonly ulong[] Seeds = CreateSeeds();
+
+    private readonly Dictionary<ulong, string> _bandOwner = [];
+    private readonly Dictionary<ulong, List<string>> _bandOverflow = [];
+    private readonly Dictionary<string, uint[]> _signatures = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _exact = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _exactById = new(StringComparer.Ordinal);
 
-    public int MaxDistance { get; } = Math.Clamp(maxDistance, 0, MaxSupportedDistance);
+    public double Threshold { get; } = threshold;
 
-    /// <summary>The signature of <paramref name="text"/>: its SimHash (null when too short) and normalised-text hash.</summary>
     public static NearDuplicateSignature Sign(string text)
     {
         var words = Words(text);
-        return new NearDuplicateSignature(Fingerprint(words), ContentHash.Of(string.Join(' ', words)));
+        return new NearDuplicateSignature(MinHash(words), ContentHash.Of(string.Join(' ', words)));
     }
 
-    private static ulong? Fingerprint(List<string> words)
+    /// <summary>Estimated Jaccard similarity of two signatures: the share of equal minima.</summary>
+    public static double Similarity(uint[] a, uint[] b)
     {
-        if (words.Count < MinShingles + 2)
+        var equal = 0;
+        for (var i = 0; i < a.Length; i++)
         {
-            return null;
-        }
-
-        Span<int> weights = stackalloc int[64];
-        for (var i = 0; i + 2 < words.Count; i++)
-        {
-            var h = Mix(Fnv1a(words[i], Fnv1a(words[i + 1], Fnv1a(words[i + 2], 14695981039346656037UL))));
-            for (var bit = 0; bit < 64; bit++)
+            if (a[i] == b[i])
             {
-                weights[bit] += ((h >> bit) & 1) == 1 ? 1 : -1;
+                equal++;
             }
         }
 
-        ulong fingerprint = 0;
-        for (var bit = 0; bit < 64; bit++)
-        {
-            if (weights[bit] > 0)
-            {
-                fingerprint |= 1UL << bit;
-            }
-        }
-
-        return fingerprint;
+        return equal / (double)a.Length;
     }
 
-    /// <summary>The id of an indexed document other than <paramref name="id"/> whose text the signed text nearly duplicates.</summary>
+    /// <summary>The id of an indexed document other than <paramref name="id"/> that the signed text nearly duplicates (the most similar; ties by id).</summary>
     public string? FindDuplicate(string id, NearDuplicateSignature signature)
     {
         if (_exact.TryGetValue(signature.ExactKey, out var exact) && exact != id)
@@ -67,32 +56,34 @@ internal sealed class NearDuplicateIndex(int maxDistance)
             return exact;
         }
 
-        if (signature.Fingerprint is not { } fp)
+        if (signature.MinHashes is not { } mins)
         {
             return null;
         }
 
         string? best = null;
-        var bestDistance = int.MaxValue;
-        for (var b = 0; b < 4; b++)
+        var bestSimilarity = 0.0;
+        var checkedIds = new HashSet<string>(StringComparer.Ordinal);
+        for (var band = 0; band < Bands; band++)
         {
-            if (!_blocks[b].TryGetValue(Block(fp, b), out var candidates))
+            var key = BandKey(mins, band);
+            if (!_bandOwner.TryGetValue(key, out var owner))
             {
                 continue;
             }
 
-            foreach (var candidate in candidates)
+            foreach (var candidate in _bandOverflow.TryGetValue(key, out var more) ? more.Prepend(owner) : [owner])
             {
-                if (candidate == id)
+                if (candidate == id || !checkedIds.Add(candidate))
                 {
                     continue;
                 }
 
-                var distance = BitOperations.PopCount(_fingerprints[candidate] ^ fp);
-                if (distance <= MaxDistance && (distance < bestDistance || (distance == bestDistance && string.CompareOrdinal(candidate, best) < 0)))
+                var similarity = Similarity(mins, _signatures[candidate]);
+                if (similarity >= Threshold && (similarity > bestSimilarity || (similarity == bestSimilarity && string.CompareOrdinal(candidate, best) < 0)))
                 {
                     best = candidate;
-                    bestDistance = distance;
+                    bestSimilarity = similarity;
                 }
             }
         }
@@ -105,18 +96,23 @@ internal sealed class NearDuplicateIndex(int maxDistance)
         Remove(id);
         _exact.TryAdd(signature.ExactKey, id);
         _exactById[id] = signature.ExactKey;
-        if (signature.Fingerprint is { } fp)
+        if (signature.MinHashes is not { } mins)
         {
-            _fingerprints[id] = fp;
-            for (var b = 0; b < 4; b++)
+            return;
+        }
+
+        _signatures[id] = mins;
+        for (var band = 0; band < Bands; band++)
+        {
+            var key = BandKey(mins, band);
+            if (!_bandOwner.TryAdd(key, id))
             {
-                var key = Block(fp, b);
-                if (!_blocks[b].TryGetValue(key, out var set))
+                if (!_bandOverflow.TryGetValue(key, out var list))
                 {
-                    _blocks[b][key] = set = new HashSet<string>(StringComparer.Ordinal);
+                    _bandOverflow[key] = list = [];
                 }
 
-                set.Add(id);
+                list.Add(id);
             }
         }
     }
@@ -128,24 +124,97 @@ internal sealed class NearDuplicateIndex(int maxDistance)
             _exact.Remove(exactKey);
         }
 
-        if (_fingerprints.Remove(id, out var fp))
+        if (!_signatures.Remove(id, out var mins))
         {
-            for (var b = 0; b < 4; b++)
+            return;
+        }
+
+        for (var band = 0; band < Bands; band++)
+        {
+            var key = BandKey(mins, band);
+            _bandOverflow.TryGetValue(key, out var list);
+            if (_bandOwner.TryGetValue(key, out var bandOwner) && bandOwner == id)
             {
-                var key = Block(fp, b);
-                if (_blocks[b].TryGetValue(key, out var set))
+                if (list is { Count: > 0 })
                 {
-                    set.Remove(id);
-                    if (set.Count == 0)
-                    {
-                        _blocks[b].Remove(key);
-                    }
+                    _bandOwner[key] = list[^1];
+                    list.RemoveAt(list.Count - 1);
                 }
+                else
+                {
+                    _bandOwner.Remove(key);
+                }
+            }
+            else
+            {
+                list?.Remove(id);
+            }
+
+            if (list is { Count: 0 })
+            {
+                _bandOverflow.Remove(key);
             }
         }
     }
 
-    private static ushort Block(ulong fingerprint, int block) => (ushort)(fingerprint >> (16 * block));
+    /// <summary>Signature as bytes, for storage.</summary>
+    public static byte[] ToBytes(uint[] mins)
+    {
+        var bytes = new byte[mins.Length * sizeof(uint)];
+        Buffer.BlockCopy(mins, 0, bytes, 0, bytes.Length);
+        return bytes;
+    }
+
+    public static uint[] FromBytes(ReadOnlySpan<byte> bytes) => [.. System.Runtime.InteropServices.MemoryMarshal.Cast<byte, uint>(bytes)];
+
+    private static uint[]? MinHash(List<string> words)
+    {
+        if (words.Count < MinShingles + 1)
+        {
+            return null;
+        }
+
+        var mins = new uint[Permutations];
+        Array.Fill(mins, uint.MaxValue);
+        for (var i = 0; i + 1 < words.Count; i++)
+        {
+            var shingle = Fnv1a(words[i + 1], Fnv1a(words[i], 14695981039346656037UL));
+            for (var p = 0; p < Permutations; p++)
+            {
+                var h = (uint)(Mix(shingle ^ Seeds[p]) >> 32);
+                if (h < mins[p])
+                {
+                    mins[p] = h;
+                }
+            }
+        }
+
+        return mins;
+    }
+
+    private static ulong BandKey(uint[] mins, int band)
+    {
+        var h = (ulong)band * 0x9E3779B97F4A7C15UL;
+        for (var r = 0; r < Rows; r++)
+        {
+            h = Mix(h ^ mins[(band * Rows) + r]);
+        }
+
+        return h;
+    }
+
+    private static ulong[] CreateSeeds()
+    {
+        var seeds = new ulong[Permutations];
+        var state = 0x5EED5EED5EED5EEDUL;
+        for (var i = 0; i < seeds.Length; i++)
+        {
+            state += 0x9E3779B97F4A7C15UL;
+            seeds[i] = Mix(state);
+        }
+
+        return seeds;
+    }
 
     private static List<string> Words(string text)
     {
@@ -168,7 +237,7 @@ internal sealed class NearDuplicateIndex(int maxDistance)
         return words;
     }
 
-    /// <summary>SplitMix64 finaliser: spreads FNV's weak low bits over the whole word.</summary>
+    /// <summary>SplitMix64 finaliser.</summary>
     private static ulong Mix(ulong z)
     {
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
