@@ -66,6 +66,15 @@ internal sealed class KnowledgeBase : IDisposable
     public const string FExactKey = "exact_key";
     public const string FChunkCount = "chunk_count";
 
+    /// <summary>Doc-values copy of the chunk id: maps a BM25 hit to its chunk without loading stored fields.</summary>
+    public const string FChunkIdValues = "chunk_id_dv";
+
+    /// <summary>Stored fields a hit needs (not the vector, not the document JSON).</summary>
+    public static readonly ISet<string> ChunkFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        FChunkId, FDocId, FOrdinal, FTitle, FHeading, FText, FSource, FLanguage, FLibrary, FProvenance, FChunkHash, FTokens,
+    };
+
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -353,12 +362,34 @@ internal sealed class KnowledgeBase : IDisposable
         return existing.Count;
     }
 
-    /// <summary>The stored Lucene document of a chunk, or null.</summary>
-    public static LuceneDocument? FindChunk(IndexSearcher searcher, string chunkId)
+    /// <summary>The stored Lucene document of a chunk (with <paramref name="fields"/> only, when given), or null.</summary>
+    public static LuceneDocument? FindChunk(IndexSearcher searcher, string chunkId, ISet<string>? fields = null)
     {
         var top = searcher.Search(new TermQuery(new Term(FChunkId, chunkId)), 1);
-        return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc);
+        return top.TotalHits == 0 ? null : fields is null ? searcher.Doc(top.ScoreDocs[0].Doc) : searcher.Doc(top.ScoreDocs[0].Doc, fields);
     }
+
+    /// <summary>Chunk id of a top-level doc id, from doc values (stored field as fallback).</summary>
+    public static string ChunkIdOf(IndexSearcher searcher, int doc, Dictionary<int, BinaryDocValues?> cache, BytesRef scratch)
+    {
+        var leaves = searcher.IndexReader.Leaves;
+        var leaf = leaves[ReaderUtil.SubIndex(doc, leaves)];
+        if (!cache.TryGetValue(leaf.Ord, out var values))
+        {
+            cache[leaf.Ord] = values = leaf.AtomicReader.GetBinaryDocValues(FChunkIdValues);
+        }
+
+        if (values is null)
+        {
+            return searcher.Doc(doc, new HashSet<string> { FChunkId }).Get(FChunkId);
+        }
+
+        values.Get(doc - leaf.DocBase, scratch);
+        return scratch.Utf8ToString();
+    }
+
+    /// <summary>The document id part of a chunk id.</summary>
+    public static string DocumentIdOf(string chunkId) => chunkId[..chunkId.LastIndexOf('#')];
 
     public KnowledgeDocument? GetDocument(string id)
     {
@@ -404,6 +435,7 @@ internal sealed class KnowledgeBase : IDisposable
             var doc = new LuceneDocument
             {
                 new StringField(FChunkId, c.ChunkId, Field.Store.YES),
+                new BinaryDocValuesField(FChunkIdValues, new BytesRef(c.ChunkId)),
                 new StringField(FDocId, c.DocumentId, Field.Store.YES),
                 new StoredField(FOrdinal, c.Ordinal),
                 new TextField(FText, c.Text, Field.Store.YES),

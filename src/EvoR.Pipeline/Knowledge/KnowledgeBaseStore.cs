@@ -259,28 +259,30 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
             var searcher = searchers.Length == 1
                 ? searchers[0]
                 : new IndexSearcher(new MultiReader([.. searchers.Select(s => s.IndexReader)], false)) { Similarity = _similarity };
-            var loaded = new Dictionary<ChunkRef, Lucene.Net.Documents.Document>();
+            var bm25Docs = new Dictionary<ChunkRef, int>();
 
             var bm25 = new List<RankedCandidate<ChunkRef>>();
             if (request.Mode != SearchMode.Dense)
             {
-                var query = BuildQuery(request.Query);
+                var query = BuildQuery(request.Query, searcher.IndexReader);
                 if (query is not null)
                 {
                     var filter = BuildFilter(request.Sources, languages, libraries);
                     var overlayMax = searchers[0].IndexReader.MaxDoc;
                     var top = searcher.Search(query, filter, pool + (shadowed.Count > 0 ? Math.Min(shadowed.Count * 4, 1000) : 0));
+                    var docValues = new Dictionary<int, BinaryDocValues?>();
+                    var scratch = new Lucene.Net.Util.BytesRef();
                     foreach (var hit in top.ScoreDocs)
                     {
-                        var doc = searcher.Doc(hit.Doc);
+                        var chunkId = KnowledgeBase.ChunkIdOf(searcher, hit.Doc, docValues, scratch);
                         var layer = layers.Length > 1 && hit.Doc >= overlayMax ? 1 : 0;
-                        if (layer == 1 && shadowed.Contains(doc.Get(KnowledgeBase.FDocId)))
+                        if (layer == 1 && shadowed.Contains(KnowledgeBase.DocumentIdOf(chunkId)))
                         {
                             continue;
                         }
 
-                        var key = new ChunkRef(layer, doc.Get(KnowledgeBase.FChunkId));
-                        loaded[key] = doc;
+                        var key = new ChunkRef(layer, chunkId);
+                        bm25Docs[key] = hit.Doc;
                         bm25.Add(new RankedCandidate<ChunkRef>(key, hit.Score));
                         if (bm25.Count == pool)
                         {
@@ -329,13 +331,12 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                     break;
                 }
 
-                if (!loaded.TryGetValue(candidate.Key, out var doc))
+                var doc = bm25Docs.TryGetValue(candidate.Key, out var docId)
+                    ? searcher.Doc(docId, KnowledgeBase.ChunkFields)
+                    : KnowledgeBase.FindChunk(searchers[candidate.Key.Layer], candidate.Key.ChunkId, KnowledgeBase.ChunkFields);
+                if (doc is null)
                 {
-                    doc = KnowledgeBase.FindChunk(searchers[candidate.Key.Layer], candidate.Key.ChunkId);
-                    if (doc is null)
-                    {
-                        continue;
-                    }
+                    continue;
                 }
 
                 var chunk = KnowledgeBase.ToChunk(doc);
@@ -610,12 +611,25 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         }
     }
 
-    private BooleanQuery? BuildQuery(string text)
+    private BooleanQuery? BuildQuery(string text, IndexReader reader)
     {
         var terms = _analyzer.Terms(KnowledgeBase.FText, text).Distinct(StringComparer.Ordinal).Take(_retrieval.MaxQueryTerms).ToList();
         if (terms.Count == 0)
         {
             return null;
+        }
+
+        var chunks = reader.NumDocs;
+        if (chunks >= _retrieval.Bm25PruneMinChunks && _retrieval.Bm25MaxDocFrequency < 1)
+        {
+            var frequencies = terms.ToDictionary(t => t, t => reader.DocFreq(new Term(KnowledgeBase.FText, t)), StringComparer.Ordinal);
+            var limit = _retrieval.Bm25MaxDocFrequency * chunks;
+            var rarest = terms.Where(t => frequencies[t] > 0).MinBy(t => frequencies[t]);
+            terms = [.. terms.Where(t => frequencies[t] > 0 && (frequencies[t] <= limit || t == rarest))];
+            if (terms.Count == 0)
+            {
+                return null;
+            }
         }
 
         var query = new BooleanQuery();

@@ -43,6 +43,18 @@ public sealed class RetrievalOptions
     [Range(1, 1024)]
     public int MaxQueryTerms { get; set; } = 128;
 
+    /// <summary>
+    /// In layers of at least <see cref="Bm25PruneMinChunks"/> chunks, query terms found in more than this share of chunks
+    /// are dropped (their BM25 weight is near zero, their postings are the most expensive to score); the rarest term is
+    /// always kept. Default 0.3, range 0.01–1 (1 keeps every term).
+    /// </summary>
+    [Range(0.01, 1.0)]
+    public double Bm25MaxDocFrequency { get; set; } = 0.3;
+
+    /// <summary>Chunks from which <see cref="Bm25MaxDocFrequency"/> applies. Default 5000, range 0–2^31-1.</summary>
+    [Range(0, int.MaxValue)]
+    public int Bm25PruneMinChunks { get; set; } = 5000;
+
     /// <summary>From this many vectors in a layer on, dense search scans int8 vectors and re-ranks exactly. Default 20000, range 0 (always)–2^31-1.</summary>
     [Range(0, int.MaxValue)]
     public int QuantizedScanThreshold { get; set; } = 20_000;
