@@ -38,6 +38,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<KnowledgeBaseStore>();
         services.TryAddSingleton<IKnowledgeBaseStore>(sp => sp.GetRequiredService<KnowledgeBaseStore>());
 
+#pragma warning disable EVOR0001 // The live web source is experimental; registering it is not.
         services.AddHttpClient<SearxngWebSource>(SearxngWebSource.HttpClientName, client =>
             {
                 // The resilience handler owns timeouts.
@@ -64,6 +65,7 @@ public static class PipelineServiceCollectionExtensions
             "searxng" => sp.GetRequiredService<SearxngWebSource>(),
             _ => sp.GetRequiredService<NoWebSearchSource>(),
         });
+#pragma warning restore EVOR0001
         return services;
     }
 }

@@ -303,6 +303,14 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                         continue;
                     }
 
+                    if (vectors.Dimensions != queryVector.Length)
+                    {
+                        throw new KnowledgeException(
+                            KnowledgeErrorKind.DenseUnavailable,
+                            $"Knowledge base '{layers[l].Name}' holds {vectors.Dimensions}-d vectors but the embedder makes {queryVector.Length}-d ones; re-ingest it or search with mode bm25.",
+                            "mode");
+                    }
+
                     var filter = vectors.ResolveFilter(sourceMask, languages, libraries);
                     var excluded = l > 0 && shadowed.Count > 0 ? vectors.SlotsOf(layers[l].ChunkIdsOf(shadowed)) : null;
                     var hits = vectors.Count >= _retrieval.QuantizedScanThreshold
@@ -477,6 +485,14 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         if (_embeddings.Embedder is not null && prepared.Count > 0)
         {
             var texts = prepared.SelectMany(p => p.Chunks.Select(c => c.Text)).ToList();
+            if (kb.Vectors is { } existing && existing.Count > 0 && existing.Dimensions != _embeddings.Embedder.Dimensions)
+            {
+                throw new KnowledgeException(
+                    KnowledgeErrorKind.InvalidRequest,
+                    $"Knowledge base '{kb.Name}' holds {existing.Dimensions}-d vectors but the embedder makes {_embeddings.Embedder.Dimensions}-d ones; create a new base for the new model.",
+                    "documents");
+            }
+
             var batchResult = _embeddings.EmbedDocuments(texts, cancellationToken);
             cacheHits = batchResult.CacheHits;
             embedded = batchResult.Computed;

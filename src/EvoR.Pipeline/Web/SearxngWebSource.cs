@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
 using EvoR.Pipeline.Knowledge;
@@ -11,8 +12,10 @@ namespace EvoR.Pipeline.Web;
 /// Live web search through a SearxNG-compatible JSON API (<c>GET {BaseUrl}/search?q=…&amp;format=json</c>). The
 /// HttpClient carries the standard resilience handler (rate limit, total timeout, retry with jitter, circuit breaker,
 /// attempt timeout; see <c>WebSearch</c> options). Bodies are read up to <c>WebSearch:MaxResponseBytes</c>; snippets and,
-/// with <c>WebSearch:FetchPages</c>, whole pages are cleaned from HTML to text.
+/// with <c>WebSearch:FetchPages</c>, whole pages are cleaned from HTML to text. Experimental (EVOR0001): the result
+/// shape and the page-fetching policy may change once the EvoR loop uses it.
 /// </summary>
+[Experimental("EVOR0001")]
 public sealed class SearxngWebSource(HttpClient http, IOptions<WebSearchOptions> options, WebTelemetry telemetry, ILogger<SearxngWebSource> logger)
     : IWebSearchSource
 {
