@@ -26,6 +26,9 @@ public sealed class OnnxSentenceEmbedder(
 
     public string ModelId => _options.ModelId;
 
+    /// <summary>Sentences per inference call (<c>Embeddings:BatchSize</c>).</summary>
+    public int BatchSize => _options.BatchSize;
+
     public int Dimensions => EnsureLoaded().Dimensions;
 
     public string ExecutionProvider => EnsureLoaded().Provider;
