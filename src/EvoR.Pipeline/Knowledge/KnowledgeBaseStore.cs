@@ -314,8 +314,8 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                     var filter = vectors.ResolveFilter(sourceMask, languages, libraries);
                     var excluded = l > 0 && shadowed.Count > 0 ? vectors.SlotsOf(layers[l].ChunkIdsOf(shadowed)) : null;
                     var hits = vectors.Count >= _retrieval.QuantizedScanThreshold
-                        ? vectors.SearchQuantized(queryVector, pool, _retrieval.RerankMultiplier, filter, excluded)
-                        : vectors.SearchExact(queryVector, pool, filter, excluded);
+                        ? vectors.SearchQuantized(queryVector, pool, _retrieval.RerankMultiplier, filter, excluded, _retrieval.ParallelScanThreshold)
+                        : vectors.SearchExact(queryVector, pool, filter, excluded, _retrieval.ParallelScanThreshold);
                     dense.AddRange(hits.Select(h => new RankedCandidate<ChunkRef>(new ChunkRef(l, h.Key), h.Score)));
                 }
 

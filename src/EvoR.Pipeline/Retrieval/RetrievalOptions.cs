@@ -59,6 +59,10 @@ public sealed class RetrievalOptions
     [Range(0, int.MaxValue)]
     public int QuantizedScanThreshold { get; set; } = 20_000;
 
+    /// <summary>From this many vectors in a layer on, one dense scan is split over the cores (at most 8). Default 50000, range 1–2^31-1.</summary>
+    [Range(1, int.MaxValue)]
+    public int ParallelScanThreshold { get; set; } = 50_000;
+
     /// <summary>Candidates re-ranked exactly after an int8 scan, as a multiple of the pool. Default 4, range 1–64.</summary>
     [Range(1, 64)]
     public int RerankMultiplier { get; set; } = 4;

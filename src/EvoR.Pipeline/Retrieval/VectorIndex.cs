@@ -29,6 +29,7 @@ internal sealed class VectorIndex(int dimensions)
     private float[] _vectors = [];
     private sbyte[] _quantized = [];
     private float[] _scales = [];
+    private int[] _sums = [];
     private string?[] _keys = [];
     private VectorAttributes[] _attributes = [];
     private int _slots;
@@ -73,6 +74,7 @@ internal sealed class VectorIndex(int dimensions)
 
             vector.CopyTo(_vectors.AsSpan(slot * Dimensions, Dimensions));
             _scales[slot] = VectorMath.Quantize(vector, _quantized.AsSpan(slot * Dimensions, Dimensions));
+            _sums[slot] = VectorMath.Sum(_quantized.AsSpan(slot * Dimensions, Dimensions));
             _keys[slot] = key;
             _attributes[slot] = new VectorAttributes(sourceBit, Intern(_languages, language), Intern(_libraries, library));
         }
@@ -140,26 +142,29 @@ internal sealed class VectorIndex(int dimensions)
         }
     }
 
-    /// <summary>Exact top-<paramref name="k"/> by dot product (cosine for unit vectors), best first.</summary>
-    public List<VectorHit> SearchExact(ReadOnlySpan<float> query, int k, VectorFilter filter, IReadOnlySet<int>? excluded = null)
+    /// <summary>
+    /// Exact top-<paramref name="k"/> by dot product (cosine for unit vectors), best first. From
+    /// <paramref name="parallelMinVectors"/> slots on, the scan is split over the cores.
+    /// </summary>
+    public List<VectorHit> SearchExact(float[] query, int k, VectorFilter filter, IReadOnlySet<int>? excluded = null, int parallelMinVectors = int.MaxValue)
     {
         _lock.EnterReadLock();
         try
         {
-            var top = new TopK(k);
-            var dims = Dimensions;
-            var vectors = _vectors.AsSpan();
-            for (var slot = 0; slot < _slots; slot++)
+            return Scan(k, parallelMinVectors, (from, to, top) =>
             {
-                if (!filter.Matches(_attributes[slot]) || (excluded is { Count: > 0 } && excluded.Contains(slot)))
+                var dims = Dimensions;
+                var vectors = _vectors.AsSpan();
+                for (var slot = from; slot < to; slot++)
                 {
-                    continue;
+                    if (Skip(slot, filter, excluded))
+                    {
+                        continue;
+                    }
+
+                    top.Offer(slot, VectorMath.Dot(query, vectors.Slice(slot * dims, dims)));
                 }
-
-                top.Offer(slot, VectorMath.Dot(query, vectors.Slice(slot * dims, dims)));
-            }
-
-            return top.Drain(_keys);
+            }).Drain(_keys);
         }
         finally
         {
@@ -168,29 +173,36 @@ internal sealed class VectorIndex(int dimensions)
     }
 
     /// <summary>
-    /// int8 scan for the best <c>k · rerankMultiplier</c> candidates, then exact re-ranking of those with the float
-    /// vectors; returns the top <paramref name="k"/> with exact scores.
+    /// int8 scan for the best <c>k · rerankMultiplier</c> candidates (AVX-VNNI when the CPU has it), then exact
+    /// re-ranking of those with the float vectors; returns the top <paramref name="k"/> with exact scores.
     /// </summary>
-    public List<VectorHit> SearchQuantized(ReadOnlySpan<float> query, int k, int rerankMultiplier, VectorFilter filter, IReadOnlySet<int>? excluded = null)
+    public List<VectorHit> SearchQuantized(float[] query, int k, int rerankMultiplier, VectorFilter filter, IReadOnlySet<int>? excluded = null, int parallelMinVectors = int.MaxValue)
     {
         var dims = Dimensions;
-        Span<sbyte> q = dims <= 4096 ? stackalloc sbyte[dims] : new sbyte[dims];
+        var q = new sbyte[dims];
         VectorMath.Quantize(query, q);
+        var vnni = VectorMath.HasVnni && dims % 32 == 0;
+        var unsigned = vnni ? q.Select(v => (byte)(v + 128)).ToArray() : [];
         _lock.EnterReadLock();
         try
         {
-            var candidates = new TopK(Math.Max(k, k * rerankMultiplier));
-            var quantized = _quantized.AsSpan();
-            for (var slot = 0; slot < _slots; slot++)
+            var candidates = Scan(Math.Max(k, k * rerankMultiplier), parallelMinVectors, (from, to, top) =>
             {
-                if (!filter.Matches(_attributes[slot]) || (excluded is { Count: > 0 } && excluded.Contains(slot)))
+                var quantized = _quantized.AsSpan();
+                for (var slot = from; slot < to; slot++)
                 {
-                    continue;
-                }
+                    if (Skip(slot, filter, excluded))
+                    {
+                        continue;
+                    }
 
-                // The query's own scale is a common factor and does not change the order.
-                candidates.Offer(slot, VectorMath.DotInt8(q, quantized.Slice(slot * dims, dims)) * _scales[slot]);
-            }
+                    // The query's own scale is a common factor and does not change the order.
+                    var dot = vnni
+                        ? VectorMath.DotUInt8Int8(unsigned, quantized.Slice(slot * dims, dims)) - (128 * _sums[slot])
+                        : VectorMath.DotInt8(q, quantized.Slice(slot * dims, dims));
+                    top.Offer(slot, dot * _scales[slot]);
+                }
+            });
 
             var exact = new TopK(k);
             var vectors = _vectors.AsSpan();
@@ -207,6 +219,41 @@ internal sealed class VectorIndex(int dimensions)
         }
     }
 
+    private bool Skip(int slot, VectorFilter filter, IReadOnlySet<int>? excluded) =>
+        !filter.Matches(_attributes[slot]) || (excluded is { Count: > 0 } && excluded.Contains(slot));
+
+    /// <summary>Runs <paramref name="scan"/> over all slots, in one pass or split over the cores, and merges the partial top-k.</summary>
+    private TopK Scan(int k, int parallelMinVectors, Action<int, int, TopK> scan)
+    {
+        var slots = _slots;
+        var partitions = slots >= parallelMinVectors ? Math.Min(Environment.ProcessorCount, 8) : 1;
+        if (partitions <= 1)
+        {
+            var top = new TopK(k);
+            scan(0, slots, top);
+            return top;
+        }
+
+        var parts = new TopK[partitions];
+        var size = (slots + partitions - 1) / partitions;
+        Parallel.For(0, partitions, p =>
+        {
+            parts[p] = new TopK(k);
+            scan(p * size, Math.Min(slots, (p + 1) * size), parts[p]);
+        });
+
+        var merged = new TopK(k);
+        foreach (var part in parts)
+        {
+            foreach (var (slot, score) in part.Items())
+            {
+                merged.Offer(slot, score);
+            }
+        }
+
+        return merged;
+    }
+
     private int NextSlot()
     {
         if (_slots == _keys.Length)
@@ -215,6 +262,7 @@ internal sealed class VectorIndex(int dimensions)
             Array.Resize(ref _vectors, capacity * Dimensions);
             Array.Resize(ref _quantized, capacity * Dimensions);
             Array.Resize(ref _scales, capacity);
+            Array.Resize(ref _sums, capacity);
             Array.Resize(ref _keys, capacity);
             Array.Resize(ref _attributes, capacity);
         }
@@ -271,6 +319,8 @@ internal sealed class VectorIndex(int dimensions)
         }
 
         public IEnumerable<int> Slots() => _heap.UnorderedItems.Select(x => x.Element);
+
+        public IEnumerable<(int Slot, float Score)> Items() => _heap.UnorderedItems.Select(x => (x.Element, x.Priority.Score));
 
         public List<VectorHit> Drain(string?[] keys)
         {

@@ -99,6 +99,34 @@ public sealed class VectorIndexTests
         Assert.Equal("new", index.SearchQuantized(new float[8] { 0, 1, 0, 0, 0, 0, 0, 0 }, 1, 4, All)[0].Key);
     }
 
+    [Fact]
+    public void Search_SplitOverCores_SameHitsAsOnePass()
+    {
+        var index = Build(2000, 64, 11);
+        var query = RandomUnit(new Random(5), 64);
+
+        Assert.Equal(index.SearchExact(query, 10, All), index.SearchExact(query, 10, All, parallelMinVectors: 1));
+        Assert.Equal(index.SearchQuantized(query, 10, 4, All), index.SearchQuantized(query, 10, 4, All, parallelMinVectors: 1));
+    }
+
+    [Theory]
+    [InlineData(32)]
+    [InlineData(384)]
+    public void DotUInt8Int8_ShiftedQuery_EqualsSignedDot(int length)
+    {
+        if (!VectorMath.HasVnni)
+        {
+            Assert.Skip("No AVX-VNNI on this CPU.");
+        }
+
+        var random = new Random(length);
+        var q = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+        var v = Enumerable.Range(0, length).Select(_ => (sbyte)random.Next(-127, 128)).ToArray();
+        var shifted = q.Select(x => (byte)(x + 128)).ToArray();
+
+        Assert.Equal(VectorMath.DotInt8(q, v), VectorMath.DotUInt8Int8(shifted, v) - (128 * VectorMath.Sum(v)));
+    }
+
     [Theory]
     [InlineData(5)]
     [InlineData(32)]
