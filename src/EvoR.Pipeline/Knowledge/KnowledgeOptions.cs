@@ -1,0 +1,36 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EvoR.Pipeline.Knowledge;
+
+/// <summary>Configuration section <c>Knowledge</c>. Validated at start.</summary>
+public sealed class KnowledgeOptions
+{
+    public const string SectionName = "Knowledge";
+
+    /// <summary>Folder holding one sub-folder per knowledge base (and the embedding cache). Default <c>data/knowledge</c>, relative to the working directory.</summary>
+    [Required]
+    public string RootPath { get; set; } = "data/knowledge";
+
+    /// <summary>Largest accepted document text, in UTF-8 bytes; larger ones are refused (413). Default 1 MiB, range 1 KiB–64 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxDocumentBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most documents in one add request. Default 10000, range 1–1000000.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxDocumentsPerRequest { get; set; } = 10_000;
+
+    /// <summary>Cap of one chunk, in approximate tokens (heading path included). Default 256 (the model's window), range 32–4096.</summary>
+    [Range(32, 4096)]
+    public int MaxChunkTokens { get; set; } = 256;
+
+    /// <summary>Skip documents that nearly duplicate one already stored under another id. Default true.</summary>
+    public bool SuppressNearDuplicates { get; set; } = true;
+
+    /// <summary>Estimated Jaccard similarity of word bigrams from which a document counts as a near-duplicate. Default 0.8, range 0.5–1.0.</summary>
+    [Range(0.5, 1.0)]
+    public double NearDuplicateThreshold { get; set; } = 0.8;
+
+    /// <summary>Most knowledge bases (overlays included). Default 1000, range 1–100000.</summary>
+    [Range(1, 100_000)]
+    public int MaxBases { get; set; } = 1000;
+}

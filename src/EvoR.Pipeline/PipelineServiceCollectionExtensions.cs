@@ -1,0 +1,71 @@
+using EvoR.Pipeline.Embeddings;
+using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Retrieval;
+using EvoR.Pipeline.Web;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Pipeline;
+
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the pipeline's knowledge store (<see cref="IKnowledgeBaseStore"/>), embedder, and web search source,
+    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>.
+    /// </summary>
+    public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<KnowledgeOptions>().Bind(configuration.GetSection(KnowledgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EmbeddingOptions>().Bind(configuration.GetSection(EmbeddingOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<WebSearchOptions>().Bind(configuration.GetSection(WebSearchOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KnowledgeTelemetry>();
+        services.TryAddSingleton<EmbeddingTelemetry>();
+        services.TryAddSingleton<WebTelemetry>();
+
+        services.TryAddSingleton<OnnxSentenceEmbedder>();
+        services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<OnnxSentenceEmbedder>());
+        services.TryAddSingleton<EmbeddingService>();
+        services.TryAddSingleton<KnowledgeBaseStore>();
+        services.TryAddSingleton<IKnowledgeBaseStore>(sp => sp.GetRequiredService<KnowledgeBaseStore>());
+
+#pragma warning disable EVOR0001 // The live web source is experimental; registering it is not.
+        services.AddHttpClient<SearxngWebSource>(SearxngWebSource.HttpClientName, client =>
+            {
+                // The resilience handler owns timeouts.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("EvoR/1.0");
+                client.DefaultRequestHeaders.Accept.ParseAdd("application/json");
+            })
+            .AddStandardResilienceHandler()
+            .Configure((HttpStandardResilienceOptions resilience, IServiceProvider sp) =>
+            {
+                var web = sp.GetRequiredService<IOptions<WebSearchOptions>>().Value;
+                var attempt = TimeSpan.FromSeconds(web.AttemptTimeoutSeconds);
+                resilience.AttemptTimeout.Timeout = attempt;
+                resilience.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(web.TotalTimeoutSeconds);
+                resilience.CircuitBreaker.SamplingDuration = attempt * 2 > TimeSpan.FromSeconds(30) ? attempt * 2 : TimeSpan.FromSeconds(30);
+                resilience.Retry.MaxRetryAttempts = web.MaxRetries;
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(web.RetryDelayMs);
+            });
+        services.TryAddSingleton<SnapshotWebSource>();
+        services.TryAddSingleton<NoWebSearchSource>();
+        services.TryAddTransient<IWebSearchSource>(sp => sp.GetRequiredService<IOptions<WebSearchOptions>>().Value.Provider switch
+        {
+            "snapshot" => sp.GetRequiredService<SnapshotWebSource>(),
+            "searxng" => sp.GetRequiredService<SearxngWebSource>(),
+            _ => sp.GetRequiredService<NoWebSearchSource>(),
+        });
+#pragma warning restore EVOR0001
+        return services;
+    }
+}
