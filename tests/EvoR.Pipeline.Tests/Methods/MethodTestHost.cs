@@ -72,7 +72,7 @@ internal static class Fixtures
 
 internal static class Problems
 {
-    public static Generation.GenerationProblem GetValue(bool hidden = true, bool visible = true) => new()
+    public static EvoR.Pipeline.Generation.GenerationProblem GetValue(bool hidden = true, bool visible = true) => new()
     {
         Id = "pondlet/get-value",
         Description = "Write get_value(bucket, key) that returns the value stored under key in a pondlet Bucket.",
