@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using EvoR.Pipeline.Retrieval;
 using Microsoft.Extensions.Logging;
@@ -17,8 +16,10 @@ namespace EvoR.Pipeline.Embeddings;
 public sealed class OnnxSentenceEmbedder(
     IOptions<EmbeddingOptions> options,
     EmbeddingTelemetry telemetry,
-    ILogger<OnnxSentenceEmbedder> logger) : ITextEmbedder, IDisposable
+    ILogger<OnnxSentenceEmbedder> logger,
+    TimeProvider? time = null) : ITextEmbedder, IDisposable
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly EmbeddingOptions _options = options.Value;
     private readonly Lock _gate = new();
     private Loaded? _loaded;
@@ -51,7 +52,7 @@ public sealed class OnnxSentenceEmbedder(
 
         using var activity = telemetry.Source.StartActivity("embed");
         activity?.SetTag("evor.embeddings.count", texts.Count);
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var ids = new int[texts.Count][];
         for (var i = 0; i < texts.Count; i++)
         {
@@ -71,7 +72,7 @@ public sealed class OnnxSentenceEmbedder(
             }
         }
 
-        telemetry.RecordBatch(texts.Count, loaded.Provider, Stopwatch.GetElapsedTime(started));
+        telemetry.RecordBatch(texts.Count, loaded.Provider, _time.GetElapsedTime(started));
         return results;
     }
 
@@ -175,7 +176,7 @@ public sealed class OnnxSentenceEmbedder(
 
     private Loaded Load()
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = _time.GetTimestamp();
         var files = MiniLmModelFiles.Load(_options);
         var tokenizer = CreateTokenizer(files.Vocab);
         InferenceSession? session = null;
@@ -202,7 +203,7 @@ public sealed class OnnxSentenceEmbedder(
         }
 
         var result = CreateLoaded(session, tokenizer, provider);
-        EmbeddingLog.ModelLoaded(logger, _options.ModelId, provider, result.Dimensions, files.Origin, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        EmbeddingLog.ModelLoaded(logger, _options.ModelId, provider, result.Dimensions, files.Origin, _time.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 

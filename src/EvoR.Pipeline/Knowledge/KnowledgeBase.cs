@@ -365,8 +365,28 @@ internal sealed class KnowledgeBase : IDisposable
     /// <summary>The stored Lucene document of a chunk (with <paramref name="fields"/> only, when given), or null.</summary>
     public static LuceneDocument? FindChunk(IndexSearcher searcher, string chunkId, ISet<string>? fields = null)
     {
-        var top = searcher.Search(new TermQuery(new Term(FChunkId, chunkId)), 1);
-        return top.TotalHits == 0 ? null : fields is null ? searcher.Doc(top.ScoreDocs[0].Doc) : searcher.Doc(top.ScoreDocs[0].Doc, fields);
+        // A direct terms-dictionary lookup per segment: much cheaper than running a TermQuery.
+        var term = new Term(FChunkId, chunkId);
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var docs = leaf.AtomicReader.GetTermDocsEnum(term);
+            if (docs is null)
+            {
+                continue;
+            }
+
+            var live = leaf.AtomicReader.LiveDocs;
+            for (var doc = docs.NextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = docs.NextDoc())
+            {
+                if (live is null || live.Get(doc))
+                {
+                    var global = leaf.DocBase + doc;
+                    return fields is null ? searcher.Doc(global) : searcher.Doc(global, fields);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Chunk id of a top-level doc id, from doc values (stored field as fallback).</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using System.Text.Json;
@@ -16,7 +15,7 @@ namespace EvoR.Pipeline.Web;
 /// shape and the page-fetching policy may change once the EvoR loop uses it.
 /// </summary>
 [Experimental("EVOR0001")]
-public sealed class SearxngWebSource(HttpClient http, IOptions<WebSearchOptions> options, WebTelemetry telemetry, ILogger<SearxngWebSource> logger)
+public sealed class SearxngWebSource(HttpClient http, IOptions<WebSearchOptions> options, WebTelemetry telemetry, TimeProvider time, ILogger<SearxngWebSource> logger)
     : IWebSearchSource
 {
     public const string HttpClientName = "EvoR.WebSearch";
@@ -35,7 +34,7 @@ public sealed class SearxngWebSource(HttpClient http, IOptions<WebSearchOptions>
         var baseUrl = _options.BaseUrl ?? throw new InvalidOperationException("WebSearch:BaseUrl is not set.");
         var max = Math.Clamp(maxResults, 1, _options.MaxResults);
         using var activity = telemetry.Source.StartActivity("web.search");
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var url = new Uri(baseUrl, $"search?q={Uri.EscapeDataString(query)}&format=json&pageno=1");
         var body = await GetBoundedAsync(url, cancellationToken).ConfigureAwait(false);
 
@@ -84,7 +83,7 @@ public sealed class SearxngWebSource(HttpClient http, IOptions<WebSearchOptions>
             }
         }
 
-        var elapsed = Stopwatch.GetElapsedTime(started);
+        var elapsed = time.GetElapsedTime(started);
         telemetry.RecordSearch(Name, elapsed);
         WebLog.Searched(logger, Name, pages.Count, elapsed.TotalMilliseconds);
         return pages;

@@ -43,6 +43,24 @@ public sealed class KnowledgeBaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AddDocumentsAsync_MarkdownFolderStream_AddsInBatches()
+    {
+        using var folder = new TempDirectory();
+        for (var i = 0; i < 5; i++)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.Path, $"f{i}.md"), $"# Function f{i}\nDoes thing number {i} with the bucket{i} handle.", Ct);
+        }
+
+        using var store = Store();
+        await store.CreateAsync("docs", cancellationToken: Ct);
+
+        var result = await store.AddDocumentsAsync("docs", KnowledgeIngestion.ReadMarkdownFolderAsync(folder.Path, cancellationToken: Ct), batchSize: 2, Ct);
+
+        Assert.Equal((5, 5), (result.Added, result.WrittenIds.Count));
+        Assert.Equal("f3.md", (await store.GetDocumentAsync("docs", "f3.md", Ct))?.Provenance?.File);
+    }
+
+    [Fact]
     public async Task CreateAsync_ExistingName_ThrowsBaseAlreadyExists()
     {
         using var store = Store();
