@@ -1,5 +1,8 @@
 using EvoR.Pipeline.Embeddings;
+using EvoR.Pipeline.Evolution;
+using EvoR.Pipeline.Generation;
 using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Methods;
 using EvoR.Pipeline.Retrieval;
 using EvoR.Pipeline.Web;
 using Microsoft.Extensions.Configuration;
@@ -14,7 +17,10 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the pipeline's knowledge store (<see cref="IKnowledgeBaseStore"/>), embedder, and web search source,
-    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>.
+    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>;
+    /// and the generation methods (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting,
+    /// Reflexion), <see cref="MethodRunner"/> and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods
+    /// need the LLM layer (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host.
     /// </summary>
     public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -66,6 +72,21 @@ public static class PipelineServiceCollectionExtensions
             _ => sp.GetRequiredService<NoWebSearchSource>(),
         });
 #pragma warning restore EVOR0001
+
+        services.AddOptions<EvoROptions>().Bind(configuration.GetSection(EvoROptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<GenerationChat>();
+        services.TryAddSingleton<DraftExecutor>();
+        services.TryAddSingleton<KnowledgeRetriever>();
+        services.TryAddSingleton<QueryEvolver>();
+        services.TryAddSingleton<KnowledgeEvolver>();
+        services.TryAddSingleton<MethodServices>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, EvoRMethod>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, EvoRReflexionMethod>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, VanillaMethod>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, DocPromptingMethod>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, ReflexionMethod>());
+        services.TryAddSingleton<HiddenTestScorer>();
+        services.TryAddSingleton<MethodRunner>();
         return services;
     }
 }

@@ -1,0 +1,82 @@
+using EvoR.Pipeline.Generation;
+using EvoR.Sandbox;
+
+namespace EvoR.Pipeline.Evolution;
+
+/// <summary>
+/// Runs a draft in the sandbox on what the loop may use: the LLM-written inputs (or self-tests) and the visible tests.
+/// Never sees hidden tests. A request the sandbox refuses or cannot take becomes a <see cref="Verdict.SandboxError"/>
+/// run, not an exception.
+/// </summary>
+public sealed class DraftExecutor(ICodeExecutor executor)
+{
+    public async Task<ExecutionReport> RunAsync(GenerationProblem problem, string program, IReadOnlyList<string> inputs,
+        TestSpec? selfTests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var requests = new List<(string Label, ExecutionRequest Request)>();
+        if (inputs.Count > 0)
+        {
+            if (problem.Style == ProgramStyle.Stdin)
+            {
+                requests.AddRange(inputs.Select((input, i) => ($"input {i + 1}", Request(problem, program, null, input))));
+            }
+            else
+            {
+                requests.Add(("generated inputs", Request(problem, program, new ScriptTests { Code = string.Join('\n', inputs) })));
+            }
+        }
+
+        if (selfTests is not null)
+        {
+            requests.Add(("self-tests", Request(problem, program, selfTests)));
+        }
+
+        if (problem.VisibleTests is not null)
+        {
+            requests.Add(("visible tests", Request(problem, program, problem.VisibleTests)));
+        }
+
+        if (requests.Count == 0)
+        {
+            requests.Add(("program", Request(problem, program, null)));
+        }
+
+        var runs = new List<RunVerdict>(requests.Count);
+        foreach (var (label, request) in requests)
+        {
+            runs.Add(await RunOneAsync(label, request, cancellationToken));
+        }
+
+        return new ExecutionReport(runs);
+    }
+
+    private static ExecutionRequest Request(GenerationProblem problem, string program, TestSpec? tests, string? stdin = null) =>
+        new() { Language = problem.Language, Code = program, Tests = tests, Stdin = stdin };
+
+    private async Task<RunVerdict> RunOneAsync(string label, ExecutionRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var r = await executor.ExecuteAsync(request, cancellationToken);
+            var message = r.Message;
+            if (r.Cases.FirstOrDefault(c => c.Verdict != Verdict.Passed) is { } failed)
+            {
+                message = $"{message} Case {failed.Index + 1}: {failed.Verdict}. {failed.Message}".Trim();
+                return new RunVerdict(label, r.Verdict, message, failed.Stdout, failed.Stderr, r.DurationMs);
+            }
+
+            var stderr = r.CompileOutput is { Length: > 0 } compile ? compile + "\n" + r.Stderr : r.Stderr;
+            return new RunVerdict(label, r.Verdict, message, r.Stdout, stderr, r.DurationMs);
+        }
+        catch (ExecutionRequestException ex)
+        {
+            return new RunVerdict(label, Verdict.SandboxError, $"The sandbox refused the run ({ex.Kind}): {ex.Message}", "", "", 0);
+        }
+        catch (SandboxBusyException ex)
+        {
+            return new RunVerdict(label, Verdict.SandboxError, ex.Message, "", "", 0);
+        }
+    }
+}
