@@ -3,7 +3,6 @@ using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
 using EvoR.Api.Health;
 using EvoR.Api.Languages;
-using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -20,9 +19,9 @@ try
     app.Run();
     return 0;
 }
-catch (Exception e) when (e is StartupRefusedException or OptionsValidationException)
+catch (StartupRefusedException e)
 {
-    // A configuration problem, not a crash: say what to change, without a stack trace.
+    // A refusal by design, not a crash: say what to change, without a stack trace.
     Console.Error.WriteLine($"EvoR did not start: {e.Message}");
     return 1;
 }

@@ -550,14 +550,14 @@ public sealed partial class ProcessSandboxBackend(
         var uid = _options.SandboxUid;
         var passwd = Path.Combine(workRoot, "passwd");
         var group = Path.Combine(workRoot, "group");
-        await File.WriteAllTextAsync(passwd, Invariant($"root:x:0:0:root:/:/usr/sbin/nologin\nsandbox:x:{uid}:{uid}:sandbox:/work:/bin/sh\n"));
-        await File.WriteAllTextAsync(group, Invariant($"root:x:0:\nsandbox:x:{uid}:\n"));
+        await WriteSharedFileAsync(passwd, Encoding.UTF8.GetBytes(Invariant($"root:x:0:0:root:/:/usr/sbin/nologin\nsandbox:x:{uid}:{uid}:sandbox:/work:/bin/sh\n")));
+        await WriteSharedFileAsync(group, Encoding.UTF8.GetBytes(Invariant($"root:x:0:\nsandbox:x:{uid}:\n")));
 
         string? seccomp = null;
         if (SeccompFilter.IsSupported)
         {
             seccomp = Path.Combine(workRoot, "seccomp.bpf");
-            await File.WriteAllBytesAsync(seccomp, SeccompFilter.BuildX8664());
+            await WriteSharedFileAsync(seccomp, SeccompFilter.BuildX8664());
         }
         else
         {
@@ -596,6 +596,23 @@ public sealed partial class ProcessSandboxBackend(
             Cgroups = cgroups,
             DisableUserns = await SupportsDisableUsernsAsync(bubblewrap),
         };
+    }
+
+    /// <summary>
+    /// Replaces a file that live sandboxes of other services on this host (they share the work root) may be reading:
+    /// written beside it and renamed over it, so a reader sees the old or the new content, never a truncated one
+    /// (a half-written seccomp program makes bubblewrap fail with EINVAL).
+    /// </summary>
+    private static async Task WriteSharedFileAsync(string path, byte[] content)
+    {
+        if (File.Exists(path) && (await File.ReadAllBytesAsync(path)).AsSpan().SequenceEqual(content))
+        {
+            return;
+        }
+
+        var temporary = Invariant($"{path}.{System.Environment.ProcessId}.{Guid.NewGuid():N}");
+        await File.WriteAllBytesAsync(temporary, content);
+        File.Move(temporary, path, overwrite: true);
     }
 
     /// <summary>Kills and removes the runs of services that died mid-run (their pid leads the run's name).</summary>

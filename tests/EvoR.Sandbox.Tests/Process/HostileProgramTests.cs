@@ -43,7 +43,8 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
             while True:
                 chunks.append(b"x" * (1 << 20))
             """, limits: new() { TimeoutMs = 10_000, MemoryMb = 128 });
-        Assert.Equal(Verdict.MemoryLimitExceeded, result.Verdict);
+        Assert.True(result.Verdict == Verdict.MemoryLimitExceeded,
+            $"{result.Verdict} (exit {result.ExitCode}): {result.Message} {result.Stderr}");
     }
 
     [Fact]
