@@ -3,8 +3,9 @@ using EvoR.Sandbox.Tests.Support;
 namespace EvoR.Sandbox.Tests.Process;
 
 /// <summary>Tight limits must not fail honest programs (the benign calibration set of SANDBOX-THREATS.md).</summary>
-[Collection(SandboxCollection.Name)]
-public sealed class BenignCalibrationTests(SandboxFixture fixture)
+/// <remarks>Run per backend by a derived class: <see cref="BenignCalibrationTests"/> (process) and
+/// <c>Docker.DockerBenignCalibrationTests</c>.</remarks>
+public abstract class BenignCalibrationSuite(SandboxFixture fixture)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -62,3 +63,7 @@ public sealed class BenignCalibrationTests(SandboxFixture fixture)
         return result;
     }
 }
+
+/// <summary>The benign calibration set on the process (bubblewrap) backend.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class BenignCalibrationTests(SandboxFixture fixture) : BenignCalibrationSuite(fixture);

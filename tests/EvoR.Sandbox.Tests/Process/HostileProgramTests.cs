@@ -10,8 +10,9 @@ namespace EvoR.Sandbox.Tests.Process;
 /// limit plus a grace, bounded output, and host invariants afterwards (no survivor, host files untouched, a benign
 /// job right after still passing).
 /// </summary>
-[Collection(SandboxCollection.Name)]
-public sealed class HostileProgramTests(SandboxFixture fixture)
+/// <remarks>Each backend runs this suite through a derived class in its collection: <see cref="HostileProgramTests"/>
+/// (process) and <c>Docker.DockerHostileProgramTests</c>.</remarks>
+public abstract class HostileProgramSuite(SandboxFixture fixture)
 {
     // Start-up of bubblewrap plus the kill and reaping, on a loaded 2-core CI machine.
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
@@ -272,7 +273,7 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
     {
         var secret = "evor-secret-" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable("EVOR_TEST_SECRET", secret);
-        var serviceFile = typeof(HostileProgramTests).Assembly.Location;
+        var serviceFile = typeof(HostileProgramSuite).Assembly.Location;
         try
         {
             var result = await RunHostileAsync($$"""
@@ -451,3 +452,7 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
         Assert.Equal("42", benign.Stdout.Trim());
     }
 }
+
+/// <summary>The hostile suite on the process (bubblewrap) backend.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class HostileProgramTests(SandboxFixture fixture) : HostileProgramSuite(fixture);

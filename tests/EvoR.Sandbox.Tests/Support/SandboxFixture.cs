@@ -6,10 +6,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Sandbox.Tests.Support;
 
-/// <summary>The real sandbox with production defaults, shared by the integration tests of one collection.</summary>
-public sealed class SandboxFixture : IAsyncLifetime
+/// <summary>The real sandbox with production defaults, shared by the integration tests of one collection. This one
+/// runs the process backend; <see cref="DockerSandboxFixture"/> runs the same suites on the Docker backend.</summary>
+public class SandboxFixture : IAsyncLifetime
 {
     private ServiceProvider? _services;
+
+    /// <summary>The backend under test (<c>Sandbox:Backend</c>).</summary>
+    public virtual string Backend => "process";
+
+    public IServiceProvider Services => _services!;
 
     public CodeExecutor Executor => _services!.GetRequiredService<CodeExecutor>();
     public ISandboxHealthProbe Health => _services!.GetRequiredService<ISandboxHealthProbe>();
@@ -24,9 +30,13 @@ public sealed class SandboxFixture : IAsyncLifetime
             // Two slots as on CI; a deep queue so the parallel hostile test is never refused.
             ["Sandbox:MaxConcurrency"] = "2",
             ["Sandbox:QueueLimit"] = "200",
+            ["Sandbox:Backend"] = Backend,
         });
-        SkipReason = await UnavailableReasonAsync(_services);
+        SkipReason = await FindSkipReasonAsync(_services);
     }
+
+    /// <summary>Why this fixture's backend cannot run here, or null when it can.</summary>
+    protected virtual Task<string?> FindSkipReasonAsync(IServiceProvider services) => UnavailableReasonAsync(services);
 
     /// <summary>Why the process sandbox of these services cannot run here, or null when it can.</summary>
     public static async Task<string?> UnavailableReasonAsync(IServiceProvider services)
@@ -55,7 +65,11 @@ public sealed class SandboxFixture : IAsyncLifetime
         }
     }
 
-    public ValueTask DisposeAsync() => _services?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public virtual ValueTask DisposeAsync()
+    {
+        GC.SuppressFinalize(this);
+        return _services?.DisposeAsync() ?? ValueTask.CompletedTask;
+    }
 }
 
 [CollectionDefinition(Name)]
