@@ -7,7 +7,7 @@ namespace EvoR.Sandbox.Docker;
 /// <summary>
 /// The hardened container of one run: no network, read-only root, size-limited tmpfs scratch (<c>/work</c>,
 /// <c>/tmp</c>, <c>/var/tmp</c>, <c>/dev/shm</c>), every capability dropped, no-new-privileges, Docker's default seccomp
-/// profile, pids and memory limits (swap equal to memory, so running out of memory is an OOM kill the engine reports),
+/// profile without ptrace, pids and memory limits (swap equal to memory, so running out of memory is an OOM kill the engine reports),
 /// rlimits, an init process as pid 1, a non-root user, the environment allow-list only, no logging driver (output is
 /// read from the attach stream), and labels that name the owning service instance. <c>/app</c> is an anonymous volume
 /// that receives the run's files through the archive API before start; the program cannot write to it (root-owned).
@@ -18,6 +18,11 @@ internal static class ContainerSpec
 
     /// <summary>Init (pid 1) takes one slot of the pids limit.</summary>
     private const int InitProcesses = 1;
+
+    /// <summary>Docker's default seccomp profile (moby 20.10, Apache-2.0) less <c>ptrace</c>, <c>process_vm_readv</c> and
+    /// <c>process_vm_writev</c>, which the default allows on kernels from 4.8: without Yama, a program could otherwise
+    /// attach to the init process of its own container (same uid).</summary>
+    public static readonly string DefaultSeccompProfile = LoadSeccompProfile();
 
     public static CreateContainerParameters Build(
         SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels)
@@ -48,7 +53,7 @@ internal static class ContainerSpec
                 NetworkMode = "none",
                 ReadonlyRootfs = true,
                 CapDrop = ["ALL"],
-                SecurityOpt = ["no-new-privileges"],
+                SecurityOpt = ["no-new-privileges", "seccomp=" + DefaultSeccompProfile],
                 Init = true,
                 PidsLimit = limits.MaxProcesses + InitProcesses,
                 Memory = memory,
@@ -85,6 +90,14 @@ internal static class ContainerSpec
             h.Runtime ?? "", h.Memory.ToString(CultureInfo.InvariantCulture), h.PidsLimit?.ToString(CultureInfo.InvariantCulture),
             string.Join('\u001e', h.Ulimits!.Select(u => Invariant($"{u.Name}={u.Soft}:{u.Hard}"))),
             string.Join('\u001e', h.Tmpfs!.Select(t => $"{t.Key}={t.Value}")), h.ShmSize.ToString(CultureInfo.InvariantCulture));
+    }
+
+    private static string LoadSeccompProfile()
+    {
+        using var stream = typeof(ContainerSpec).Assembly.GetManifestResourceStream("EvoR.Sandbox.Docker.seccomp.json")
+            ?? throw new InvalidOperationException("The embedded seccomp.json is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd().Trim();
     }
 
     private static (string Uid, string Gid) ParseUser(string user)

@@ -59,6 +59,24 @@ public sealed class ContainerSpecTests
     }
 
     [Fact]
+    public void SeccompProfile_DefaultLessPtrace_PtraceOnlyWithCapSysPtrace()
+    {
+        var p = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels);
+        Assert.Contains("seccomp=" + ContainerSpec.DefaultSeccompProfile, p.HostConfig!.SecurityOpt!);
+        using var profile = System.Text.Json.JsonDocument.Parse(ContainerSpec.DefaultSeccompProfile);
+        Assert.Equal("SCMP_ACT_ERRNO", profile.RootElement.GetProperty("defaultAction").GetString());
+        foreach (var rule in profile.RootElement.GetProperty("syscalls").EnumerateArray())
+        {
+            var names = rule.GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
+            if (names.Intersect(["ptrace", "process_vm_readv", "process_vm_writev"]).Any())
+            {
+                // Only for containers that keep CAP_SYS_PTRACE, which ours never do.
+                Assert.Contains("CAP_SYS_PTRACE", rule.GetProperty("includes").GetProperty("caps").EnumerateArray().Select(c => c.GetString()));
+            }
+        }
+    }
+
+    [Fact]
     public void Build_RuntimeConfigured_UsesIt()
     {
         var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { Runtime = "runsc" }, Labels).HostConfig!;
