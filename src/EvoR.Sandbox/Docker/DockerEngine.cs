@@ -21,6 +21,7 @@ internal sealed class DockerEngine : IDisposable
     public const string SandboxLabel = "org.evor.sandbox";
     public const string HostLabel = "org.evor.owner.host";
     public const string PidLabel = "org.evor.owner.pid";
+    public const string PidNamespaceLabel = "org.evor.owner.pidns";
     public const string StartLabel = "org.evor.owner.start";
     public const string InstanceLabel = "org.evor.owner.instance";
 
@@ -54,6 +55,7 @@ internal sealed class DockerEngine : IDisposable
             [SandboxLabel] = "1",
             [HostLabel] = System.Environment.MachineName,
             [PidLabel] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            [PidNamespaceLabel] = OwnerIdentity.PidNamespace(),
             [StartLabel] = OwnerIdentity.StartTime(System.Environment.ProcessId) ?? "",
             [InstanceLabel] = Guid.NewGuid().ToString("N"),
         };

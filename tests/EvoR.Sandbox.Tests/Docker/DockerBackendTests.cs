@@ -50,9 +50,11 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
         fixture.SkipIfUnavailable();
         using var client = Client();
         var deadPid = await DeadPidAsync();
-        var dead = await CreateLabelledAsync(client, Environment.MachineName, deadPid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var foreignHost = await CreateLabelledAsync(client, "another-host-" + Guid.NewGuid().ToString("N")[..8], "1");
-        var live = await CreateLabelledAsync(client, Environment.MachineName, Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var pidns = OwnerIdentity.PidNamespace();
+        var dead = await CreateLabelledAsync(client, Environment.MachineName, pidns, deadPid);
+        var foreignHost = await CreateLabelledAsync(client, "another-host-" + Guid.NewGuid().ToString("N")[..8], pidns, deadPid);
+        var otherNamespace = await CreateLabelledAsync(client, Environment.MachineName, "pid:[1]", deadPid);
+        var live = await CreateLabelledAsync(client, Environment.MachineName, pidns, Environment.ProcessId);
         try
         {
             // A fresh backend reaps at start.
@@ -62,11 +64,12 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
 
             Assert.False(await ExistsAsync(client, dead), "the dead owner's container survived");
             Assert.True(await ExistsAsync(client, foreignHost), "another host's container was removed");
+            Assert.True(await ExistsAsync(client, otherNamespace), "a container of a service in another pid namespace was removed");
             Assert.True(await ExistsAsync(client, live), "a live service's container was removed");
         }
         finally
         {
-            foreach (var id in new[] { dead, foreignHost, live })
+            foreach (var id in new[] { dead, foreignHost, otherNamespace, live })
             {
                 try
                 {
@@ -90,7 +93,7 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
             Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
         }, Ct);
 
-    private static async Task<string> CreateLabelledAsync(DockerClient client, string host, string pid) =>
+    private static async Task<string> CreateLabelledAsync(DockerClient client, string host, string pidNamespace, int pid) =>
         (await client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = "evor/sandbox-python:bookworm",
@@ -99,7 +102,8 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
             {
                 [DockerEngine.SandboxLabel] = "1",
                 [DockerEngine.HostLabel] = host,
-                [DockerEngine.PidLabel] = pid,
+                [DockerEngine.PidNamespaceLabel] = pidNamespace,
+                [DockerEngine.PidLabel] = pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 [DockerEngine.InstanceLabel] = Guid.NewGuid().ToString("N"),
             },
             HostConfig = new HostConfig { NetworkMode = "none" },
