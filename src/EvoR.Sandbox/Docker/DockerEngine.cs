@@ -144,6 +144,10 @@ internal sealed class DockerEngine : IDisposable
         catch (DockerContainerNotFoundException)
         {
         }
+        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Gone already, or its removal is in progress.
+        }
     }
 
     private async Task<T> Call<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
@@ -187,6 +191,12 @@ internal sealed class DockerEngine : IDisposable
         HttpRequestException or IOException or SocketException or TimeoutRejectedException => true,
         _ => false,
     };
+
+    /// <summary>The container is gone (e.g. removed by hand while it waited in the pool).</summary>
+    public static bool IsContainerMissing(Exception e) =>
+        e is DockerContainerNotFoundException
+        || (e is DockerApiException api && api.StatusCode == System.Net.HttpStatusCode.NotFound
+            && api.ResponseBody?.Contains("No such container", StringComparison.OrdinalIgnoreCase) == true);
 
     public static bool IsImageMissing(Exception e) =>
         e is DockerImageNotFoundException

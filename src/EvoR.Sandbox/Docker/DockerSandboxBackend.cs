@@ -123,29 +123,48 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             return new SandboxRun { SetupError = reason };
         }
 
+        MultiplexedStream? stream = null;
         try
         {
-            return await RunContainerAsync(id, spec, image!, cancellationToken);
+            try
+            {
+                stream = await PrepareAsync(id);
+            }
+            catch (Exception e) when (DockerEngine.IsContainerMissing(e))
+            {
+                // A pooled container vanished before it ran anything: a fresh one is safe to use instead.
+                _pool.Track(_engine.RemoveAsync(id));
+                id = await _engine.CreateAsync(parameters, cancellationToken);
+                stream = await PrepareAsync(id);
+            }
+        }
+        catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
+        {
+            stream?.Dispose();
+            _pool.Track(_engine.RemoveAsync(id));
+            return new SandboxRun { SetupError = reason };
+        }
+
+        try
+        {
+            return await RunContainerAsync(id, stream, image!, spec, cancellationToken);
         }
         finally
         {
             // Removal is off the result's path; the container has stopped already, and nothing of it still runs.
             _pool.Track(_engine.RemoveAsync(id));
         }
+
+        async Task<MultiplexedStream> PrepareAsync(string container)
+        {
+            await _engine.PutFilesAsync(container, spec.Files, cancellationToken);
+            return await _engine.AttachAsync(container, cancellationToken);
+        }
     }
 
-    private async Task<SandboxRun> RunContainerAsync(string id, SandboxRunSpec spec, string image, CancellationToken cancellationToken)
+    private async Task<SandboxRun> RunContainerAsync(
+        string id, MultiplexedStream stream, string image, SandboxRunSpec spec, CancellationToken cancellationToken)
     {
-        MultiplexedStream stream;
-        try
-        {
-            await _engine.PutFilesAsync(id, spec.Files, cancellationToken);
-            stream = await _engine.AttachAsync(id, cancellationToken);
-        }
-        catch (Exception e) when (_engine.Describe(e, image) is { } reason)
-        {
-            return new SandboxRun { SetupError = reason };
-        }
 
         using (stream)
         {
