@@ -46,10 +46,11 @@ start_dockerd() {
   echo "evor: starting dockerd (log: $DOCKER_LOG)" >&2
   local config=()
   if [ -x /usr/bin/runsc ]; then
-    # gVisor without its own network stack (sandboxes have none) and with the container's seccomp profile applied.
+    # gVisor without its own network stack (sandboxes have none). Not --oci-seccomp: in Debian's runsc (20221219) it
+    # makes pthread_create fail with EPERM; gVisor's own kernel stands between the program and the host instead.
     local daemon_json
     daemon_json=$(mktemp /tmp/evor-daemon.XXXXXX.json)
-    echo '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none", "--oci-seccomp"]}}}' >"$daemon_json"
+    echo '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"]}}}' >"$daemon_json"
     config=(--config-file "$daemon_json")
   fi
   dockerd "${config[@]}" --iptables=false --ip-masq=false --ip-forward=false --bridge=none >"$DOCKER_LOG" 2>&1 &

@@ -5,9 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace EvoR.Sandbox.Docker;
 
 /// <summary>
-/// Created-but-not-started containers, a few per profile (image, command, environment, limits), so that a run pays only
-/// for the archive upload, attach and start. A container leaves the pool for exactly one run and is removed after it;
-/// nothing is ever reused. Profiles unused for <see cref="DockerSandboxOptions.PoolIdleSeconds"/> lose their containers.
+/// Ready containers, a few per profile (image, command, environment, limits): created, and with
+/// <see cref="DockerSandboxOptions.PoolStarted"/> also started and blocked in their gate, so that a run pays only for the
+/// archive upload, attach and (when not started) the start. A container leaves the pool for exactly one run and is
+/// removed after it; nothing is ever reused. Profiles unused for <see cref="DockerSandboxOptions.PoolIdleSeconds"/> lose their containers.
 /// </summary>
 internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
 {
@@ -24,7 +25,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     {
         if (options.PoolSize == 0 || _closing.IsCancellationRequested)
         {
-            return await engine.CreateAsync(parameters, cancellationToken);
+            return await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
         }
 
         var key = ContainerSpec.ProfileKey(parameters);
@@ -33,7 +34,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
         EvictIdle(key);
         var ready = profile.Ready.TryDequeue(out var id);
         TopUp(profile);
-        return ready ? id! : await engine.CreateAsync(parameters, cancellationToken);
+        return ready ? id! : await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
     }
 
     /// <summary>Fills every profile used so far (e.g. warming up at start).</summary>
@@ -66,7 +67,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     {
         try
         {
-            var id = await engine.CreateAsync(profile.Parameters, _closing.Token);
+            var id = await engine.PrepareAsync(profile.Parameters, options.UsesGate, _closing.Token);
             if (_closing.IsCancellationRequested || profile.Evicted)
             {
                 await engine.RemoveAsync(id);

@@ -24,6 +24,10 @@ internal static class ContainerSpec
     /// attach to the init process of its own container (same uid).</summary>
     public static readonly string DefaultSeccompProfile = LoadSeccompProfile();
 
+    /// <summary>The gate of a started pooled container: wait for one line on stdin, then become the run's command.
+    /// <c>read</c> takes the input byte by byte, so the program's stdin starts right after the newline.</summary>
+    public const string GateScript = "read -r _ || exit 125; exec \"$@\"";
+
     public static CreateContainerParameters Build(
         SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels)
     {
@@ -35,7 +39,7 @@ internal static class ContainerSpec
         return new CreateContainerParameters
         {
             Image = image,
-            Cmd = [.. spec.Command],
+            Cmd = options.UsesGate ? ["/bin/sh", "-c", GateScript, "evor-gate", .. spec.Command] : [.. spec.Command],
             Env = [.. spec.Environment.Select(kv => $"{kv.Key}={kv.Value}")],
             User = options.User,
             WorkingDir = "/work",

@@ -87,6 +87,27 @@ internal sealed class DockerEngine : IDisposable
     public async Task<string> CreateAsync(CreateContainerParameters parameters, CancellationToken ct) =>
         (await Call(c => _client.Containers.CreateContainerAsync(parameters, c), ct)).ID;
 
+    /// <summary>A container ready for one run: created, and with <paramref name="gated"/> also started (blocked in its
+    /// gate, nothing of the run inside yet). A gate that fails to start is removed and the fault thrown.</summary>
+    public async Task<string> PrepareAsync(CreateContainerParameters parameters, bool gated, CancellationToken ct)
+    {
+        var id = await CreateAsync(parameters, ct);
+        if (gated)
+        {
+            try
+            {
+                await StartOnceAsync(id, ct);
+            }
+            catch
+            {
+                await RemoveAsync(id);
+                throw;
+            }
+        }
+
+        return id;
+    }
+
     /// <summary>Places the files at <c>/app</c> of a created container through the archive API.</summary>
     public async Task PutFilesAsync(string id, IReadOnlyList<SandboxFile> files, CancellationToken ct)
     {

@@ -8,8 +8,8 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// Runs each <see cref="RunAsync"/> call in a fresh, hardened container (<see cref="ContainerSpec"/>) of the language's
-/// image: take a created container from the pool, put the files at <c>/app</c> through the archive API, attach, start,
-/// feed stdin and close it, read stdout and stderr from the attach stream under a byte cap, and wait. The wall timer and
+/// image: take a ready container from the pool, put the files at <c>/app</c> through the archive API, attach, start it
+/// (or, for a pooled started container, open its gate with a newline), feed stdin and close it, read stdout and stderr from the attach stream under a byte cap, and wait. The wall timer and
 /// the kill live here, in the service. Nothing is ever read from the container's filesystem; the engine's OOMKilled
 /// flag gives the memory verdict. The container is removed after the run, and containers left by a crashed instance
 /// are removed when the backend starts.
@@ -123,18 +123,24 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             return new SandboxRun { SetupError = reason };
         }
 
+        var gated = _options.UsesGate;
         MultiplexedStream? stream = null;
         try
         {
             try
             {
+                if (gated && !await GateOpenAsync(id))
+                {
+                    throw new DockerContainerNotFoundException(System.Net.HttpStatusCode.NotFound, "the pooled container stopped");
+                }
+
                 stream = await PrepareAsync(id);
             }
             catch (Exception e) when (DockerEngine.IsContainerMissing(e))
             {
-                // A pooled container vanished before it ran anything: a fresh one is safe to use instead.
+                // A pooled container vanished or stopped before it ran anything: a fresh one is safe to use instead.
                 _pool.Track(_engine.RemoveAsync(id));
-                id = await _engine.CreateAsync(parameters, cancellationToken);
+                id = await _engine.PrepareAsync(parameters, gated, cancellationToken);
                 stream = await PrepareAsync(id);
             }
         }
@@ -147,13 +153,16 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         try
         {
-            return await RunContainerAsync(id, stream, image!, spec, cancellationToken);
+            return await RunContainerAsync(id, stream, image!, spec, gated, cancellationToken);
         }
         finally
         {
             // Removal is off the result's path; the container has stopped already, and nothing of it still runs.
             _pool.Track(_engine.RemoveAsync(id));
         }
+
+        async Task<bool> GateOpenAsync(string container) =>
+            (await _engine.InspectAsync(container, cancellationToken)).State?.Running == true;
 
         async Task<MultiplexedStream> PrepareAsync(string container)
         {
@@ -163,26 +172,31 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
     }
 
     private async Task<SandboxRun> RunContainerAsync(
-        string id, MultiplexedStream stream, string image, SandboxRunSpec spec, CancellationToken cancellationToken)
+        string id, MultiplexedStream stream, string image, SandboxRunSpec spec, bool gated, CancellationToken cancellationToken)
     {
-
         using (stream)
         {
-            try
+            if (!gated)
             {
-                await _engine.StartOnceAsync(id, cancellationToken);
-            }
-            catch (Exception e) when (_engine.Describe(e, image) is { } reason)
-            {
-                // Never retried: the program may have started.
-                return new SandboxRun { SetupError = "the sandbox container did not start: " + reason };
+                try
+                {
+                    await _engine.StartOnceAsync(id, cancellationToken);
+                }
+                catch (Exception e) when (_engine.Describe(e, image) is { } reason)
+                {
+                    // Never retried: the program may have started.
+                    return new SandboxRun { SetupError = "the sandbox container did not start: " + reason };
+                }
             }
 
-            return await SuperviseAsync(id, stream, spec, cancellationToken);
+            // A gated container's program starts when the newline that opens the gate arrives, ahead of its stdin.
+            var stdin = gated ? [(byte)'\n', .. spec.Stdin ?? []] : spec.Stdin;
+            return await SuperviseAsync(id, stream, spec, stdin, cancellationToken);
         }
     }
 
-    private async Task<SandboxRun> SuperviseAsync(string id, MultiplexedStream stream, SandboxRunSpec spec, CancellationToken cancellationToken)
+    private async Task<SandboxRun> SuperviseAsync(
+        string id, MultiplexedStream stream, SandboxRunSpec spec, byte[]? stdin, CancellationToken cancellationToken)
     {
         var limits = spec.Limits;
         var started = _time.GetTimestamp();
@@ -192,7 +206,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         var output = new DemuxedOutput(spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed);
         var readTask = output.ReadAsync(stream);
-        var stdinTask = WriteStdinAsync(stream, spec.Stdin);
+        var stdinTask = WriteStdinAsync(stream, stdin);
 
         var killed = false;
         long? status = null;

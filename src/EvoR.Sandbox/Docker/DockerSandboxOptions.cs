@@ -26,13 +26,24 @@ public sealed class DockerSandboxOptions
     [Range(0, 16)]
     public int PoolSize { get; set; } = 2;
 
+    /// <summary>Keep pooled containers started, each blocked in a one-line gate (<c>read</c> on stdin, then <c>exec</c> of
+    /// the run's command), so a run pays neither creation nor start: the program's files arrive through the archive API,
+    /// then one newline on stdin opens the gate. Nothing of a run exists in the container before it is taken, and a
+    /// container still runs once. Default true; false keeps them created-but-not-started (each run pays the start).
+    /// Ignored under gVisor (<c>Runtime=runsc</c>): its file system assumes that nothing changes a mount from outside
+    /// once the sandbox runs (files put in after start are not seen), and each started sandbox costs a user-space kernel.</summary>
+    public bool PoolStarted { get; set; } = true;
+
+    /// <summary>Whether pooled containers are started and gated (see <see cref="PoolStarted"/>).</summary>
+    internal bool UsesGate => PoolStarted && !string.Equals(Runtime, "runsc", StringComparison.Ordinal);
+
     /// <summary>A profile unused for this long loses its ready containers. Default 300 s, range 10–86400.</summary>
     [Range(10, 86_400)]
     public int PoolIdleSeconds { get; set; } = 300;
 
-    /// <summary>Most distinct profiles (image, command, limits) kept ready at once. Default 16, range 1–256.</summary>
+    /// <summary>Most distinct profiles (image, command, limits) kept ready at once. Default 8, range 1–256.</summary>
     [Range(1, 256)]
-    public int PoolMaxProfiles { get; set; } = 16;
+    public int PoolMaxProfiles { get; set; } = 8;
 
     /// <summary>Retries of an engine call that failed transiently (connection reset, 5xx). Never a started program.
     /// Default 3, range 0–10.</summary>

@@ -77,6 +77,17 @@ public sealed class ContainerSpecTests
     }
 
     [Fact]
+    public void Build_PoolStarted_CommandBehindTheGate_ElsePlain()
+    {
+        var gated = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true }, Labels);
+        var plain = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = false }, Labels);
+        Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "python3", "/app/main.py"], gated.Cmd);
+        Assert.Equal(["python3", "/app/main.py"], plain.Cmd);
+        var gvisor = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true, Runtime = "runsc" }, Labels);
+        Assert.Equal(["python3", "/app/main.py"], gvisor.Cmd);
+    }
+
+    [Fact]
     public void Build_RuntimeConfigured_UsesIt()
     {
         var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { Runtime = "runsc" }, Labels).HostConfig!;

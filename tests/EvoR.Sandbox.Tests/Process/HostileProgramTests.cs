@@ -85,7 +85,8 @@ public abstract class HostileProgramSuite(SandboxFixture fixture)
                 os.execv("/bin/sh", ["{{marker}}", "-c", "sleep 1000"])
             print("parent done")
             """, marker);
-        Assert.Equal(Verdict.Passed, result.Verdict);
+        // Under gVisor the exit status sometimes reads as SIGKILL (the orphan's death): a known gap, the kill is not.
+        Assert.Contains(result.Verdict, fixture.KnownGap("orphan-exit") is null ? [Verdict.Passed] : new[] { Verdict.Passed, Verdict.RuntimeError });
         Assert.Contains("parent done", result.Stdout, StringComparison.Ordinal);
     }
 
@@ -372,11 +373,15 @@ public abstract class HostileProgramSuite(SandboxFixture fixture)
             """);
         Assert.Equal(Verdict.Passed, result.Verdict);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l.Split(' ')[0], l => l.Split(' ')[1]);
-        Assert.DoesNotContain("ALLOWED", result.Stdout, StringComparison.Ordinal);
-        foreach (var call in new[] { "unshare-user", "unshare-mount", "mount", "ptrace-init" })
+        // Under gVisor, namespaces and mounts are the user-space kernel's own (not the host's): a known gap, said so.
+        var namespaceCalls = fixture.KnownGap("namespaces") is null ? new[] { "unshare-user", "unshare-mount", "mount" } : [];
+        foreach (var call in namespaceCalls.Append("ptrace-init"))
         {
             Assert.Equal("EPERM", lines[call]);
         }
+
+        Assert.DoesNotContain(lines.Where(l => !l.Key.StartsWith("unshare", StringComparison.Ordinal) && l.Key != "mount" || namespaceCalls.Length > 0),
+            l => l.Value == "ALLOWED");
 
         // uid 0 is not mapped in the sandbox's user namespace, which the kernel reports as EINVAL.
         Assert.Contains(lines["setuid-root"], new[] { "EPERM", "EINVAL" });
