@@ -14,8 +14,8 @@ namespace EvoR.Sandbox.Tests.Process;
 /// (process) and <c>Docker.DockerHostileProgramTests</c>.</remarks>
 public abstract class HostileProgramSuite(SandboxFixture fixture)
 {
-    // Start-up of bubblewrap plus the kill and reaping, on a loaded 2-core CI machine.
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    // Start-up plus the kill and reaping, on a loaded 2-core CI machine: per backend (the engine's kill takes longer).
+    private TimeSpan Grace => fixture.Grace;
     private static readonly ExecutionLimitsOverride Short = new() { TimeoutMs = 2000, CpuTimeMs = 2000 };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -13,6 +13,9 @@ public class DockerSandboxFixture : SandboxFixture
 {
     public override string Backend => "docker";
 
+    /// <summary>The kill goes through the engine (SIGKILL, then dockerd and containerd see the exit): 4 s.</summary>
+    public override TimeSpan Grace => TimeSpan.FromSeconds(4);
+
     public DockerSandboxBackend DockerBackend => Services.GetRequiredService<DockerSandboxBackend>();
 
     protected override Task<string?> FindSkipReasonAsync(IServiceProvider services) => DockerUnavailableReasonAsync(services);
@@ -37,7 +40,9 @@ public class DockerSandboxFixture : SandboxFixture
     }
 }
 
-[CollectionDefinition(Name)]
+/// <remarks>Not run in parallel with other collections: the engine's start and kill times are what the timing asserts
+/// measure, and on a 2-core machine they suffer most from neighbours.</remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class DockerSandboxCollection : ICollectionFixture<DockerSandboxFixture>
 {
     public const string Name = "sandbox-docker";
@@ -50,6 +55,9 @@ public sealed class DockerSandboxCollection : ICollectionFixture<DockerSandboxFi
 public sealed class GvisorSandboxFixture : DockerSandboxFixture
 {
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Sandbox:Docker:Runtime", "runsc")];
+
+    /// <summary>A gVisor sandbox starts and stops its own user-space kernel: 6 s.</summary>
+    public override TimeSpan Grace => TimeSpan.FromSeconds(6);
 
     /// <summary>What Debian bookworm's runsc (release 20221219) cannot do on this kernel, found by running the suites.</summary>
     public override string? KnownGap(string check) => check switch
@@ -83,7 +91,8 @@ public sealed class GvisorSandboxFixture : DockerSandboxFixture
     }
 }
 
-[CollectionDefinition(Name)]
+/// <remarks>Not run in parallel with other collections, as <see cref="DockerSandboxCollection"/>.</remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GvisorSandboxCollection : ICollectionFixture<GvisorSandboxFixture>
 {
     public const string Name = "sandbox-gvisor";

@@ -17,6 +17,9 @@ public class SandboxFixture : IAsyncLifetime
 
     public IServiceProvider Services => _services!;
 
+    /// <summary>Time allowed past a run's wall limit for start-up, the kill and the reaping (bubblewrap: 3 s).</summary>
+    public virtual TimeSpan Grace => TimeSpan.FromSeconds(3);
+
     /// <summary>More settings for derived fixtures (e.g. the Docker runtime).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [];
 
