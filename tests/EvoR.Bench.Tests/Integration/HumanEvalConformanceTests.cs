@@ -66,10 +66,12 @@ public abstract class HumanEvalConformanceSuite(HumanEvalConformanceFixture fixt
 }
 
 /// <summary>HumanEval conformance on the process (bubblewrap) backend.</summary>
+[Collection(HumanEvalConformanceCollection.Name)]
 public sealed class HumanEvalConformanceTests(HumanEvalConformanceFixture fixture)
     : HumanEvalConformanceSuite(fixture), IClassFixture<HumanEvalConformanceFixture>;
 
 /// <summary>HumanEval conformance on the Docker backend.</summary>
+[Collection(HumanEvalConformanceCollection.Name)]
 public sealed class DockerHumanEvalConformanceTests(DockerHumanEvalConformanceFixture fixture)
     : HumanEvalConformanceSuite(fixture), IClassFixture<DockerHumanEvalConformanceFixture>;
 
@@ -165,4 +167,11 @@ public sealed class DockerHumanEvalConformanceFixture : HumanEvalConformanceFixt
             ? throw new InvalidOperationException($"EVOR_REQUIRE_DOCKER=1 but the Docker sandbox cannot run: {reason}")
             : $"Docker sandbox unavailable on this machine: {reason}";
     }
+}
+
+/// <summary>One backend's conformance run at a time: both saturate a 2-core machine on their own.</summary>
+[CollectionDefinition(Name)]
+public sealed class HumanEvalConformanceCollection
+{
+    public const string Name = "humaneval-conformance";
 }
