@@ -2,16 +2,25 @@
 # EvoR's two entry points on a fresh Debian machine with the .NET SDK:
 #   ./evor.sh serve [dotnet run args…]   start the service on its embedded defaults (http://127.0.0.1:5080)
 #   ./evor.sh test                        run the whole test suite (CI runs exactly this)
-# Both install the system packages the sandbox needs when they are missing.
+#   ./evor.sh images                      build the Docker backend's images (base, sandboxes, service) and smoke-test the service image
+# Both install the system packages the sandbox needs when they are missing. `test` also runs every sandbox suite on the
+# Docker backend: it installs docker.io and debootstrap, starts dockerd itself unless one answers already (and stops
+# what it started on exit, failure included), and builds the images once (kept while their recipe is unchanged).
+# EVOR_DOCKER=0 leaves Docker out (its tests then skip, saying why); `serve` uses it when Sandbox__Backend=docker.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 # The sandbox (bubblewrap, prlimit) and the languages it offers, from Debian's packages.
 PACKAGES=(bubblewrap util-linux python3 python3-numpy python3-scipy lua5.4 nim gcc libc6-dev)
+# The Docker backend: the engine (runc and tini come with it), debootstrap for the base image, curl for the smoke test.
+# runsc (gVisor) is registered with the dockerd that evor.sh starts, so the gVisor suites run too.
+DOCKER_PACKAGES=(docker.io debootstrap curl runsc)
+DOCKER_LOG=${EVOR_DOCKERD_LOG:-/tmp/evor-dockerd.log}
+DOCKERD_PID=""
 
 install_packages() {
   local missing=()
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -22,12 +31,68 @@ install_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+docker_wanted() { [ "${EVOR_DOCKER:-1}" != "0" ]; }
+
+# Starts dockerd (no iptables, no bridge: sandboxes use no network at all) unless an engine answers already.
+start_dockerd() {
+  if docker info >/dev/null 2>&1; then
+    echo "evor: using the Docker engine that is already running" >&2
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "evor: no Docker engine answers and starting one needs root; Docker tests will skip" >&2
+    return 1
+  fi
+  echo "evor: starting dockerd (log: $DOCKER_LOG)" >&2
+  local config=()
+  if [ -x /usr/bin/runsc ]; then
+    # gVisor without its own network stack (sandboxes have none). Not --oci-seccomp: in Debian's runsc (20221219) it
+    # makes pthread_create fail with EPERM; gVisor's own kernel stands between the program and the host instead.
+    local daemon_json
+    daemon_json=$(mktemp /tmp/evor-daemon.XXXXXX.json)
+    echo '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"]}}}' >"$daemon_json"
+    config=(--config-file "$daemon_json")
+  fi
+  dockerd "${config[@]}" --iptables=false --ip-masq=false --ip-forward=false --bridge=none >"$DOCKER_LOG" 2>&1 &
+  DOCKERD_PID=$!
+  trap stop_dockerd EXIT
+  for _ in $(seq 1 30); do
+    docker info >/dev/null 2>&1 && return 0
+    kill -0 "$DOCKERD_PID" 2>/dev/null || break
+    sleep 1
+  done
+  echo "evor: dockerd did not come up (see $DOCKER_LOG); Docker tests will skip" >&2
+  tail -5 "$DOCKER_LOG" >&2 || true
+  stop_dockerd
+  return 1
+}
+
+stop_dockerd() {
+  [ -n "$DOCKERD_PID" ] || return 0
+  # Sandbox containers of this run are removed by the service; whatever a crash left goes with the engine's state.
+  kill "$DOCKERD_PID" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$DOCKERD_PID" 2>/dev/null || true
+  DOCKERD_PID=""
+}
+
+# Engine up, images built (cached), service image smoke-tested: the Docker suites must then pass, not skip.
+prepare_docker() {
+  docker_wanted || return 0
+  install_packages "${DOCKER_PACKAGES[@]}"
+  start_dockerd || return 0
+  docker/build-images.sh
+  docker/build-service-image.sh
+  docker/service-smoke.sh
+  export EVOR_REQUIRE_DOCKER=1
+}
+
 run_tests() {
   local log
   log=$(mktemp)
   set +e
-  # One test project at a time: the sandbox suites assert wall-time bounds, which two cores shared by several
-  # suites at once would stretch.
+  # One test project at a time: the sandbox suites assert wall times, and on 2 cores parallel projects (HumanEval on two
+  # backends beside three hostile suites) would measure each other.
   dotnet test EvoR.sln -c Release --max-parallel-test-modules 1 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   set -e
@@ -44,15 +109,28 @@ run_tests() {
 case "${1:-}" in
   serve)
     shift
-    install_packages
+    install_packages "${PACKAGES[@]}"
+    if [ "${Sandbox__Backend:-process}" = "docker" ]; then
+      install_packages "${DOCKER_PACKAGES[@]}"
+      docker info >/dev/null 2>&1 || { echo "evor: Sandbox__Backend=docker but no Docker engine answers" >&2; exit 1; }
+      docker/build-images.sh
+    fi
     exec dotnet run -c Release --project src/EvoR.Api -- "$@"
     ;;
   test)
-    install_packages
+    install_packages "${PACKAGES[@]}"
+    prepare_docker
     run_tests
     ;;
+  images)
+    install_packages "${DOCKER_PACKAGES[@]}"
+    docker info >/dev/null 2>&1 || start_dockerd
+    docker/build-images.sh
+    docker/build-service-image.sh
+    docker/service-smoke.sh
+    ;;
   *)
-    echo "usage: ./evor.sh serve|test" >&2
+    echo "usage: ./evor.sh serve|test|images" >&2
     exit 2
     ;;
 esac

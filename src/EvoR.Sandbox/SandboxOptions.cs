@@ -78,6 +78,10 @@ public sealed class SandboxOptions
     /// <summary>Settings of the process (bubblewrap) backend.</summary>
     [Required]
     public ProcessSandboxOptions Process { get; set; } = new();
+
+    /// <summary>Settings of the Docker backend.</summary>
+    [Required]
+    public Docker.DockerSandboxOptions Docker { get; set; } = new();
 }
 
 /// <summary>Configuration section <c>Sandbox:Process</c>.</summary>

@@ -1,12 +1,15 @@
+using System.ComponentModel.DataAnnotations;
 using System.Diagnostics.Metrics;
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Diagnostics;
+using EvoR.Sandbox.Docker;
 using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using EvoR.Sandbox.Process;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace EvoR.Sandbox;
 
@@ -23,7 +26,8 @@ public static class SandboxServiceCollectionExtensions
         services.AddOptions<SandboxOptions>()
             .Bind(configuration.GetSection(SandboxOptions.SectionName))
             .ValidateDataAnnotations()
-            .Validate(o => o.Backend == "process", "Sandbox:Backend 'docker' is not available in this build yet; use 'process'.")
+            .Validate(o => Validator.TryValidateObject(o.Docker, new ValidationContext(o.Docker), null, validateAllProperties: true),
+                "Sandbox:Docker has a value out of range (see DockerSandboxOptions).")
             .Validate(o => o.DefaultLimits.TimeoutMs <= o.MaxLimits.TimeoutMs && o.DefaultLimits.MemoryMb <= o.MaxLimits.MemoryMb
                 && o.DefaultLimits.OutputBytes <= o.MaxLimits.OutputBytes, "Sandbox:DefaultLimits must not exceed Sandbox:MaxLimits.")
             .ValidateOnStart();
@@ -32,9 +36,14 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton(_ => LanguageCatalog.LoadBuiltIn());
         services.TryAddSingleton<LimitsPolicy>();
         services.TryAddSingleton(sp => new SandboxTelemetry(sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<ISandboxBackend>(sp => OperatingSystem.IsLinux()
-            ? ActivatorUtilities.CreateInstance<ProcessSandboxBackend>(sp)
-            : throw new PlatformNotSupportedException("The process sandbox needs Linux (bubblewrap, namespaces, cgroups)."));
+        services.TryAddSingleton<DockerImageResolver>();
+        services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<DockerSandboxBackend>(sp));
+        services.TryAddSingleton<ISandboxBackend>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend switch
+        {
+            "docker" => sp.GetRequiredService<DockerSandboxBackend>(),
+            _ when OperatingSystem.IsLinux() => ActivatorUtilities.CreateInstance<ProcessSandboxBackend>(sp),
+            _ => throw new PlatformNotSupportedException("The process sandbox needs Linux (bubblewrap, namespaces, cgroups)."),
+        });
         services.TryAddSingleton<CodeExecutor>();
         services.TryAddSingleton<ICodeExecutor>(sp => sp.GetRequiredService<CodeExecutor>());
         services.TryAddSingleton<ISandboxHealthProbe, SandboxHealthProbe>();

@@ -81,7 +81,8 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
             Warmup = warmup,
         };
 
-        var latency = await MeasureLatencyAsync(executor, bare, iterations, warmup, cancellationToken);
+        var dockerRun = DockerRunSpawner(host, executor.Backend);
+        var latency = await MeasureLatencyAsync(executor, bare, dockerRun, iterations, warmup, cancellationToken);
         List<ThroughputRun> throughput =
         [
             await MeasureThroughputAsync(executor, 1, throughputRuns, cancellationToken),
@@ -140,16 +141,48 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         return environment;
     }
 
+    /// <summary>On the Docker backend, <c>docker run --rm --network none &lt;python image&gt; true</c>: what a container per
+    /// run costs through the CLI, without the pool. Null on other backends.</summary>
+    private static (BareProcessSpawner Spawner, string Image)? DockerRunSpawner(BenchHost host, string backend)
+    {
+        if (backend != "docker"
+            || host.Services.GetService<EvoR.Sandbox.Docker.DockerImageResolver>() is not { } images
+            || host.Services.GetService<EvoR.Sandbox.Languages.LanguageCatalog>() is not { } catalog
+            || !catalog.TryGet(HumanEvalRequestBuilder.Language, out var python)
+            || images.ImageOf(python) is not { } image)
+        {
+            return null;
+        }
+
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = System.Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin",
+        };
+        if (System.Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } dockerHost)
+        {
+            environment["DOCKER_HOST"] = dockerHost;
+        }
+
+        return (new BareProcessSpawner("docker", ["run", "--rm", "--network", "none", image, "true"], environment), image);
+    }
+
     private async Task<TrivialLatency> MeasureLatencyAsync(
-        ICodeExecutor executor, BareProcessSpawner bare, int iterations, int warmup, CancellationToken cancellationToken)
+        ICodeExecutor executor, BareProcessSpawner bare, (BareProcessSpawner Spawner, string Image)? dockerRun,
+        int iterations, int warmup, CancellationToken cancellationToken)
     {
         var request = new ExecutionRequest { Language = HumanEvalRequestBuilder.Language, Code = TrivialProgram };
         for (var i = 0; i < warmup; i++)
         {
             await executor.ExecuteAsync(request, cancellationToken);
             await bare.RunAsync(cancellationToken);
+            if (dockerRun is { } d)
+            {
+                await d.Spawner.RunAsync(cancellationToken);
+            }
         }
 
+        var dockerRunMs = new List<double>(iterations);
+        var dockerRunFailed = 0;
         var sandboxMs = new List<double>(iterations);
         var sandboxReportedMs = new List<double>(iterations);
         var bareMs = new List<double>(iterations);
@@ -168,6 +201,14 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
                 bareFailed += await TimeBareAsync() ? 0 : 1;
                 sandboxNotPassed += await TimeSandboxAsync() ? 0 : 1;
             }
+
+            if (dockerRun is { } d)
+            {
+                var start = timeProvider.GetTimestamp();
+                var exitCode = await d.Spawner.RunAsync(cancellationToken);
+                dockerRunMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
+                dockerRunFailed += exitCode == 0 ? 0 : 1;
+            }
         }
 
         return new TrivialLatency
@@ -178,6 +219,9 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
             SandboxNotPassed = sandboxNotPassed,
             BareFailed = bareFailed,
             GoalRatio = GoalRatio,
+            DockerRun = dockerRun is { } run
+                ? new DockerRunBaseline { Image = run.Image, Latency = LatencySummary.From(dockerRunMs), Failed = dockerRunFailed }
+                : null,
         };
 
         async Task<bool> TimeSandboxAsync()

@@ -25,6 +25,16 @@ internal static class SandboxBenchmarkFormatter
         Latency(sb, $"  bare spawn ({env.BarePython} -c pass)", lat.Bare);
         Line(sb, $"  {"ratio sandbox / bare",-46}        {lat.RatioP50,7:0.00}x {lat.RatioP95,7:0.00}x");
         Line(sb, $"  goal: ratio <= {lat.GoalRatio:0.0#}x  p50: {Met(lat.GoalMetP50)}  p95: {Met(lat.GoalMetP95)}");
+        if (lat.DockerRun is { } docker)
+        {
+            Latency(sb, $"  docker run --rm {docker.Image} true", docker.Latency);
+            Line(sb, $"  goal (docker backend, with the pool): sandbox p50 <= {DockerRunBaseline.GoalP50Ms:0} ms: {Met(lat.Sandbox.P50Ms <= DockerRunBaseline.GoalP50Ms)}");
+            if (docker.Failed > 0)
+            {
+                Line(sb, $"  WARNING: {docker.Failed} docker run baseline runs failed");
+            }
+        }
+
         if (lat.SandboxNotPassed > 0 || lat.BareFailed > 0)
         {
             Line(sb, $"  WARNING: {lat.SandboxNotPassed} sandbox runs not Passed, {lat.BareFailed} bare runs exited non-zero");

@@ -59,6 +59,23 @@ internal sealed record TrivialLatency
     public double RatioP95 => Sandbox.P95Ms / Bare.P95Ms;
     public bool GoalMetP50 => RatioP50 <= GoalRatio;
     public bool GoalMetP95 => RatioP95 <= GoalRatio;
+
+    /// <summary>Docker backend only: <c>docker run --rm &lt;image&gt; true</c> with the Python sandbox image, measured in
+    /// the same run (alternated with the sandbox runs), the floor a container per run costs without the pool.</summary>
+    public DockerRunBaseline? DockerRun { get; init; }
+}
+
+/// <summary>The <c>docker run --rm</c> baseline of the Docker backend, and its p50 goal with the pool.</summary>
+internal sealed record DockerRunBaseline
+{
+    /// <summary>The goal for the Docker backend's trivial-run p50 with the pool, in milliseconds.</summary>
+    public const double GoalP50Ms = 150;
+
+    public required string Image { get; init; }
+    public required LatencySummary Latency { get; init; }
+
+    /// <summary>Runs that exited non-zero (or could not start).</summary>
+    public required int Failed { get; init; }
 }
 
 /// <summary>Trivial executions pushed through the sandbox by <see cref="Concurrency"/> closed-loop workers.</summary>

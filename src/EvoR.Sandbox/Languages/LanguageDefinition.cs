@@ -37,6 +37,11 @@ public sealed record LanguageDefinition
     /// <summary>Host paths this toolchain needs bound read-only (e.g. its configuration under /etc).</summary>
     public IReadOnlyList<string> HostPaths { get; init; } = [];
 
+    /// <summary>Container image of the Docker backend that holds this toolchain (built from
+    /// <c>docker/sandbox/&lt;name&gt;/Dockerfile</c>); <c>Sandbox:Docker:Images</c> overrides it. Null: the language has no
+    /// image and cannot run on the Docker backend.</summary>
+    public string? Image { get; init; }
+
     /// <summary>A program that prints <c>ok</c>: the health check runs it through the whole pipeline.</summary>
     public required string Probe { get; init; }
 

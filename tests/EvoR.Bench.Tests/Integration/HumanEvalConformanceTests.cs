@@ -2,14 +2,18 @@ using EvoR.Bench.Commands;
 using EvoR.Bench.Datasets;
 using EvoR.Bench.Scoring;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Backends;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Bench.Tests.Integration;
 
 /// <summary>
 /// Every canonical HumanEval solution must pass in the real sandbox, and broken variants must never pass. Skipped,
-/// with the reason, where bubblewrap or the dataset is missing. Asserts verdicts only, never timings.
+/// with the reason, where the backend or the dataset is missing. Asserts verdicts only, never timings. Each backend runs
+/// it through a derived class: <see cref="HumanEvalConformanceTests"/> (process) and
+/// <see cref="DockerHumanEvalConformanceTests"/>.
 /// </summary>
-public sealed class HumanEvalConformanceTests(HumanEvalConformanceFixture fixture) : IClassFixture<HumanEvalConformanceFixture>
+public abstract class HumanEvalConformanceSuite(HumanEvalConformanceFixture fixture)
 {
     [Fact]
     public async Task CanonicalSolutions_EveryTask_Passed()
@@ -61,8 +65,18 @@ public sealed class HumanEvalConformanceTests(HumanEvalConformanceFixture fixtur
     private static string Tail(string text) => text.Length <= 200 ? text.Trim() : "…" + text[^200..].Trim();
 }
 
+/// <summary>HumanEval conformance on the process (bubblewrap) backend.</summary>
+[Collection(HumanEvalConformanceCollection.Name)]
+public sealed class HumanEvalConformanceTests(HumanEvalConformanceFixture fixture)
+    : HumanEvalConformanceSuite(fixture), IClassFixture<HumanEvalConformanceFixture>;
+
+/// <summary>HumanEval conformance on the Docker backend.</summary>
+[Collection(HumanEvalConformanceCollection.Name)]
+public sealed class DockerHumanEvalConformanceTests(DockerHumanEvalConformanceFixture fixture)
+    : HumanEvalConformanceSuite(fixture), IClassFixture<DockerHumanEvalConformanceFixture>;
+
 /// <summary>One real sandbox and the dataset, shared by the conformance tests; or the reason they are skipped.</summary>
-public sealed class HumanEvalConformanceFixture : IAsyncLifetime
+public class HumanEvalConformanceFixture : IAsyncLifetime
 {
     private BenchHost? _host;
     private IReadOnlyList<HumanEvalProblem> _problems = [];
@@ -72,11 +86,21 @@ public sealed class HumanEvalConformanceFixture : IAsyncLifetime
     /// <summary>Twice the pool: keeps every worker busy without filling the sandbox's queue.</summary>
     public int Parallelism => (_host?.PoolSize ?? 1) * 2;
 
+    /// <summary>Configuration items (<c>--Sandbox:Key=value</c>) that choose the backend under test.</summary>
+    protected virtual IReadOnlyList<string> BackendArguments => [];
+
+    /// <summary>Why the backend cannot run here (checked before the host starts), or null.</summary>
+    protected virtual string? PrerequisiteMissing() =>
+        IsOnPath("bwrap") ? null : "bubblewrap (bwrap) is not on PATH; the process sandbox cannot run here.";
+
+    /// <summary>Why the started backend cannot run programs, or null.</summary>
+    private protected virtual Task<string?> BackendUnavailableAsync(BenchHost host) => Task.FromResult<string?>(null);
+
     public async ValueTask InitializeAsync()
     {
-        if (!IsOnPath("bwrap"))
+        if (PrerequisiteMissing() is { } missing)
         {
-            SkipReason = "bubblewrap (bwrap) is not on PATH; the process sandbox cannot run here.";
+            SkipReason = missing;
             return;
         }
 
@@ -88,11 +112,13 @@ public sealed class HumanEvalConformanceFixture : IAsyncLifetime
         }
 
         _problems = await HumanEvalLoader.LoadAsync(path);
-        _host = await BenchHost.StartAsync(BenchHost.BuildConfiguration([]));
+        _host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(BackendArguments));
+        SkipReason = await BackendUnavailableAsync(_host);
     }
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         if (_host is not null)
         {
             await _host.DisposeAsync();
@@ -110,8 +136,42 @@ public sealed class HumanEvalConformanceFixture : IAsyncLifetime
         return (_host!, _problems);
     }
 
-    private static bool IsOnPath(string executable) =>
+    protected static bool IsOnPath(string executable) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "")
             .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(dir => File.Exists(Path.Combine(dir, executable)));
+}
+
+/// <summary>The conformance fixture on the Docker backend: skipped, with the reason, where no engine answers or the
+/// Python image is missing (failed instead with <c>EVOR_REQUIRE_DOCKER=1</c>, as on CI).</summary>
+public sealed class DockerHumanEvalConformanceFixture : HumanEvalConformanceFixture
+{
+    protected override IReadOnlyList<string> BackendArguments => ["--Sandbox:Backend=docker"];
+
+    protected override string? PrerequisiteMissing() => null;
+
+    private protected override async Task<string?> BackendUnavailableAsync(BenchHost host)
+    {
+        var run = await host.Services.GetRequiredService<ISandboxBackend>().RunAsync(new SandboxRunSpec
+        {
+            Command = ["python3", "--version"],
+            Limits = new ExecutionLimits(),
+        }, CancellationToken.None);
+        var reason = run.SetupError ?? (run.ExitCode == 0 ? null : $"python3 --version exited {run.ExitCode} in the sandbox image");
+        if (reason is null)
+        {
+            return null;
+        }
+
+        return Environment.GetEnvironmentVariable("EVOR_REQUIRE_DOCKER") == "1"
+            ? throw new InvalidOperationException($"EVOR_REQUIRE_DOCKER=1 but the Docker sandbox cannot run: {reason}")
+            : $"Docker sandbox unavailable on this machine: {reason}";
+    }
+}
+
+/// <summary>One backend's conformance run at a time: both saturate a 2-core machine on their own.</summary>
+[CollectionDefinition(Name)]
+public sealed class HumanEvalConformanceCollection
+{
+    public const string Name = "humaneval-conformance";
 }

@@ -3,8 +3,9 @@ using EvoR.Sandbox.Tests.Support;
 namespace EvoR.Sandbox.Tests.Execution;
 
 /// <summary>Verdicts, tests and validation through the real sandbox.</summary>
-[Collection(SandboxCollection.Name)]
-public sealed class CodeExecutorTests(SandboxFixture fixture)
+/// <remarks>Run per backend by a derived class: <see cref="CodeExecutorTests"/> (process) and
+/// <c>Docker.DockerCodeExecutorTests</c>.</remarks>
+public abstract class CodeExecutorSuite(SandboxFixture fixture)
 {
     private const string Add = "def add(a, b):\n    return a + b\n";
     private const string Check = "def check(f):\n    assert f(1, 2) == 3\n    assert f(-1, 1) == 0\n\ncheck(add)\n";
@@ -101,7 +102,7 @@ public sealed class CodeExecutorTests(SandboxFixture fixture)
             Code = "print(1)",
             Limits = new ExecutionLimitsOverride { TimeoutMs = 3000, MemoryMb = 200 },
         }, Ct);
-        Assert.Equal("process", result.Backend);
+        Assert.Equal(fixture.Backend, result.Backend);
         Assert.Equal("python", result.Language);
         Assert.Equal(3000, result.Limits.TimeoutMs);
         Assert.Equal(200, result.Limits.MemoryMb);
@@ -128,3 +129,7 @@ public sealed class CodeExecutorTests(SandboxFixture fixture)
         Assert.Equal(field, e.Field);
     }
 }
+
+/// <summary>Verdicts, tests and validation on the process (bubblewrap) backend.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class CodeExecutorTests(SandboxFixture fixture) : CodeExecutorSuite(fixture);

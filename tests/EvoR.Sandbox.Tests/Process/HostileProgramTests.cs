@@ -10,11 +10,12 @@ namespace EvoR.Sandbox.Tests.Process;
 /// limit plus a grace, bounded output, and host invariants afterwards (no survivor, host files untouched, a benign
 /// job right after still passing).
 /// </summary>
-[Collection(SandboxCollection.Name)]
-public sealed class HostileProgramTests(SandboxFixture fixture)
+/// <remarks>Each backend runs this suite through a derived class in its collection: <see cref="HostileProgramTests"/>
+/// (process) and <c>Docker.DockerHostileProgramTests</c>.</remarks>
+public abstract class HostileProgramSuite(SandboxFixture fixture)
 {
-    // Start-up of bubblewrap plus the kill and reaping, on a loaded 2-core CI machine.
-    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    // Start-up plus the kill and reaping, on a loaded 2-core CI machine: per backend (the engine's kill takes longer).
+    private TimeSpan Grace => fixture.Grace;
     private static readonly ExecutionLimitsOverride Short = new() { TimeoutMs = 2000, CpuTimeMs = 2000 };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -85,7 +86,8 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
                 os.execv("/bin/sh", ["{{marker}}", "-c", "sleep 1000"])
             print("parent done")
             """, marker);
-        Assert.Equal(Verdict.Passed, result.Verdict);
+        // Under gVisor the exit status sometimes reads as SIGKILL (the orphan's death): a known gap, the kill is not.
+        Assert.Contains(result.Verdict, fixture.KnownGap("orphan-exit") is null ? [Verdict.Passed] : new[] { Verdict.Passed, Verdict.RuntimeError });
         Assert.Contains("parent done", result.Stdout, StringComparison.Ordinal);
     }
 
@@ -273,7 +275,7 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
     {
         var secret = "evor-secret-" + Guid.NewGuid().ToString("N");
         Environment.SetEnvironmentVariable("EVOR_TEST_SECRET", secret);
-        var serviceFile = typeof(HostileProgramTests).Assembly.Location;
+        var serviceFile = typeof(HostileProgramSuite).Assembly.Location;
         try
         {
             var result = await RunHostileAsync($$"""
@@ -372,11 +374,15 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
             """);
         Assert.Equal(Verdict.Passed, result.Verdict);
         var lines = result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToDictionary(l => l.Split(' ')[0], l => l.Split(' ')[1]);
-        Assert.DoesNotContain("ALLOWED", result.Stdout, StringComparison.Ordinal);
-        foreach (var call in new[] { "unshare-user", "unshare-mount", "mount", "ptrace-init" })
+        // Under gVisor, namespaces and mounts are the user-space kernel's own (not the host's): a known gap, said so.
+        var namespaceCalls = fixture.KnownGap("namespaces") is null ? new[] { "unshare-user", "unshare-mount", "mount" } : [];
+        foreach (var call in namespaceCalls.Append("ptrace-init"))
         {
             Assert.Equal("EPERM", lines[call]);
         }
+
+        Assert.DoesNotContain(lines.Where(l => !l.Key.StartsWith("unshare", StringComparison.Ordinal) && l.Key != "mount" || namespaceCalls.Length > 0),
+            l => l.Value == "ALLOWED");
 
         // uid 0 is not mapped in the sandbox's user namespace, which the kernel reports as EINVAL.
         Assert.Contains(lines["setuid-root"], new[] { "EPERM", "EINVAL" });
@@ -388,6 +394,7 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
     public async Task TwentyHostileJobsInParallel_EachGetsItsOwnVerdict()
     {
         fixture.SkipIfUnavailable();
+        fixture.SkipIfKnownGap("oom-flag");
         var cases = new List<(string Code, Verdict Expected, ExecutionLimitsOverride? Limits)>();
         for (var i = 0; i < 4; i++)
         {
@@ -452,3 +459,7 @@ public sealed class HostileProgramTests(SandboxFixture fixture)
         Assert.Equal("42", benign.Stdout.Trim());
     }
 }
+
+/// <summary>The hostile suite on the process (bubblewrap) backend.</summary>
+[Collection(SandboxCollection.Name)]
+public sealed class HostileProgramTests(SandboxFixture fixture) : HostileProgramSuite(fixture);

@@ -1,0 +1,18 @@
+# The EvoR service image. No SDK image is needed (none is available from a registry here): the app is published on the
+# host as a self-contained linux-x64 build, which carries the .NET and ASP.NET Core runtimes, and copied onto the local
+# Debian base (docker/base/build-base.sh). Build it with docker/build-service-image.sh, which publishes first.
+#
+# Trust: the service drives the Docker engine (Sandbox:Backend=docker) through DOCKER_HOST or a mounted
+# /var/run/docker.sock. Whoever can use that socket is root on the host, so this container is as trusted as the host;
+# generated code never runs in it (it runs in the sandbox containers the engine creates). See README, "Security model".
+ARG BASE=evor/debian:bookworm
+FROM ${BASE}
+RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evor --home-dir /nonexistent --shell /usr/sbin/nologin evor
+COPY artifacts/service/ /opt/evor/
+# The Docker backend by default: a process sandbox (bubblewrap) cannot nest inside an unprivileged container.
+ENV Sandbox__Backend=docker \
+    DOTNET_CLI_TELEMETRY_OPTOUT=1 \
+    ASPNETCORE_ENVIRONMENT=Production
+USER 10001:10001
+WORKDIR /opt/evor
+ENTRYPOINT ["/opt/evor/EvoR.Api"]

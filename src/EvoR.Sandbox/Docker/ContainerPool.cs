@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+
+namespace EvoR.Sandbox.Docker;
+
+/// <summary>
+/// Ready containers, a few per profile (image, command, environment, limits): created, and with
+/// <see cref="DockerSandboxOptions.PoolStarted"/> also started and blocked in their gate, so that a run pays only for the
+/// archive upload, attach and (when not started) the start. A container leaves the pool for exactly one run and is
+/// removed after it; nothing is ever reused. Profiles unused for <see cref="DockerSandboxOptions.PoolIdleSeconds"/> lose their containers.
+/// </summary>
+internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, Profile> _profiles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _inFlight = new();
+    private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>Containers ready now, over all profiles.</summary>
+    public int ReadyCount => _profiles.Values.Sum(p => p.Ready.Count);
+
+    /// <summary>A fresh created container for these parameters: from the pool when one is ready, else created now.
+    /// The pool is topped up in the background either way.</summary>
+    public async Task<string> TakeAsync(CreateContainerParameters parameters, CancellationToken cancellationToken)
+    {
+        if (options.PoolSize == 0 || _closing.IsCancellationRequested)
+        {
+            return await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
+        }
+
+        var key = ContainerSpec.ProfileKey(parameters);
+        var profile = _profiles.GetOrAdd(key, _ => new Profile(parameters));
+        profile.LastUsed = time.GetTimestamp();
+        EvictIdle(key);
+        var ready = profile.Ready.TryDequeue(out var id);
+        TopUp(profile);
+        return ready ? id! : await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
+    }
+
+    /// <summary>Fills every profile used so far (e.g. warming up at start).</summary>
+    public void Warm(CreateContainerParameters parameters)
+    {
+        if (options.PoolSize > 0 && !_closing.IsCancellationRequested)
+        {
+            TopUp(_profiles.GetOrAdd(ContainerSpec.ProfileKey(parameters), _ => new Profile(parameters)));
+        }
+    }
+
+    private void TopUp(Profile profile)
+    {
+        while (true)
+        {
+            var filling = Volatile.Read(ref profile.Filling);
+            if (profile.Ready.Count + filling >= options.PoolSize || _closing.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (Interlocked.CompareExchange(ref profile.Filling, filling + 1, filling) == filling)
+            {
+                Track(FillOneAsync(profile));
+            }
+        }
+    }
+
+    private async Task FillOneAsync(Profile profile)
+    {
+        try
+        {
+            var id = await engine.PrepareAsync(profile.Parameters, options.UsesGate, _closing.Token);
+            if (_closing.IsCancellationRequested || profile.Evicted)
+            {
+                await engine.RemoveAsync(id);
+            }
+            else
+            {
+                profile.Ready.Enqueue(id);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A run creates its own container when none is ready, and reports the fault there.
+            DockerLog.PoolFillFailed(logger, profile.Parameters.Image, e.Message);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref profile.Filling);
+        }
+    }
+
+    private void EvictIdle(string current)
+    {
+        var idle = TimeSpan.FromSeconds(options.PoolIdleSeconds);
+        var byAge = _profiles.Where(p => p.Key != current).OrderBy(p => p.Value.LastUsed).ToList();
+        var excess = _profiles.Count - options.PoolMaxProfiles;
+        foreach (var (key, profile) in byAge)
+        {
+            if ((excess-- > 0 || time.GetElapsedTime(profile.LastUsed) > idle) && _profiles.TryRemove(key, out _))
+            {
+                profile.Evicted = true;
+                while (profile.Ready.TryDequeue(out var id))
+                {
+                    Track(engine.RemoveAsync(id));
+                }
+            }
+        }
+    }
+
+    /// <summary>Keeps a background engine call until it ends, so that disposal can wait for it.</summary>
+    public void Track(Task task)
+    {
+        _inFlight.TryAdd(task, 0);
+        _ = task.ContinueWith(t =>
+        {
+            _inFlight.TryRemove(t, out _);
+            if (t.Exception is { } e)
+            {
+                DockerLog.BackgroundCallFailed(logger, e.GetBaseException().Message);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    /// <summary>Removes every ready container and waits for background calls (removals of used containers included).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _closing.CancelAsync();
+        await WaitForBackgroundAsync();
+        var removals = new List<Task>();
+        foreach (var profile in _profiles.Values)
+        {
+            profile.Evicted = true;
+            while (profile.Ready.TryDequeue(out var id))
+            {
+                removals.Add(engine.RemoveAsync(id));
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(removals).WaitAsync(TimeSpan.FromSeconds(30), time);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            DockerLog.BackgroundCallFailed(logger, e.Message);
+        }
+
+        _closing.Dispose();
+    }
+
+    /// <summary>Waits (bounded) for the background calls in flight now.</summary>
+    public async Task WaitForBackgroundAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_inFlight.Keys.ToArray()).WaitAsync(TimeSpan.FromSeconds(30), time);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Logged by Track's continuation; a hung engine must not hang shutdown.
+        }
+    }
+
+    private sealed class Profile(CreateContainerParameters parameters)
+    {
+        public CreateContainerParameters Parameters { get; } = parameters;
+        public ConcurrentQueue<string> Ready { get; } = new();
+        public int Filling;
+        public long LastUsed;
+        public volatile bool Evicted;
+    }
+}

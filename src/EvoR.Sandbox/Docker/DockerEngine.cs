@@ -1,0 +1,246 @@
+using System.Formats.Tar;
+using System.Globalization;
+using System.Net.Sockets;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Docker.DotNet.Unix;
+using EvoR.Sandbox.Backends;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace EvoR.Sandbox.Docker;
+
+/// <summary>
+/// The engine calls of the Docker backend, through Docker.DotNet over the unix socket. Every call but the start of a
+/// container goes through a Polly pipeline: a timeout per attempt and retries with jittered backoff on transient faults
+/// (connection errors, 5xx). Starting is never retried: a program that may have started is never run again.
+/// </summary>
+internal sealed class DockerEngine : IDisposable
+{
+    public const string SandboxLabel = "org.evor.sandbox";
+    public const string HostLabel = "org.evor.owner.host";
+    public const string PidLabel = "org.evor.owner.pid";
+    public const string PidNamespaceLabel = "org.evor.owner.pidns";
+    public const string StartLabel = "org.evor.owner.start";
+    public const string InstanceLabel = "org.evor.owner.instance";
+
+    private readonly DockerClient _client;
+    private readonly ResiliencePipeline _calls;
+
+    public DockerEngine(DockerSandboxOptions options, TimeProvider time)
+    {
+        Endpoint = ResolveEndpoint(options.Endpoint);
+        _client = new DockerClientBuilder()
+            .WithEndpoint(new Uri(Endpoint))
+            .WithTransportOptions(new UnixSocketTransportOptions())
+            .Build();
+        var calls = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.EngineRetries > 0)
+        {
+            calls.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+                MaxRetryAttempts = options.EngineRetries,
+                Delay = TimeSpan.FromMilliseconds(100),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+            });
+        }
+
+        _calls = calls.AddTimeout(TimeSpan.FromSeconds(options.EngineTimeoutSeconds)).Build();
+
+        Labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SandboxLabel] = "1",
+            [HostLabel] = System.Environment.MachineName,
+            [PidLabel] = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture),
+            [PidNamespaceLabel] = OwnerIdentity.PidNamespace(),
+            [StartLabel] = OwnerIdentity.StartTime(System.Environment.ProcessId) ?? "",
+            [InstanceLabel] = Guid.NewGuid().ToString("N"),
+        };
+    }
+
+    /// <summary>The engine endpoint in use.</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Labels on every container of this service instance.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
+
+    public string Instance => Labels[InstanceLabel];
+
+    public IContainerOperations Containers => _client.Containers;
+
+    public Task<VersionResponse> VersionAsync(CancellationToken ct) =>
+        Call(c => _client.System.GetVersionAsync(c), ct);
+
+    public Task<IList<ContainerListResponse>> ListSandboxesAsync(CancellationToken ct) =>
+        Call(c => _client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [SandboxLabel] = true },
+            },
+        }, c), ct);
+
+    public async Task<string> CreateAsync(CreateContainerParameters parameters, CancellationToken ct) =>
+        (await Call(c => _client.Containers.CreateContainerAsync(parameters, c), ct)).ID;
+
+    /// <summary>A container ready for one run: created, and with <paramref name="gated"/> also started (blocked in its
+    /// gate, nothing of the run inside yet). A gate that fails to start is removed and the fault thrown.</summary>
+    public async Task<string> PrepareAsync(CreateContainerParameters parameters, bool gated, CancellationToken ct)
+    {
+        var id = await CreateAsync(parameters, ct);
+        if (gated)
+        {
+            try
+            {
+                await StartOnceAsync(id, ct);
+            }
+            catch
+            {
+                await RemoveAsync(id);
+                throw;
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>Places the files at <c>/app</c> of a created container through the archive API.</summary>
+    public async Task PutFilesAsync(string id, IReadOnlyList<SandboxFile> files, CancellationToken ct)
+    {
+        if (files.Count == 0)
+        {
+            return;
+        }
+
+        var tar = BuildTar(files);
+        await Call(async c =>
+        {
+            using var stream = new MemoryStream(tar, writable: false);
+            await _client.Containers.ExtractArchiveToContainerAsync(id, new CopyToContainerParameters { Path = "/app" }, stream, c);
+            return true;
+        }, ct);
+    }
+
+    public Task<MultiplexedStream> AttachAsync(string id, CancellationToken ct) =>
+        Call(c => _client.Containers.AttachContainerAsync(id, new ContainerAttachParameters
+        {
+            Stream = true,
+            Stdin = true,
+            Stdout = true,
+            Stderr = true,
+        }, c), ct);
+
+    /// <summary>Starts a container once; never retried.</summary>
+    public Task StartOnceAsync(string id, CancellationToken ct) =>
+        _client.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct);
+
+    public async Task KillAsync(string id)
+    {
+        try
+        {
+            await Call(c => _client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, c),
+                CancellationToken.None);
+        }
+        catch (DockerApiException)
+        {
+            // Already stopped (409) or gone (404): either way nothing of it runs.
+        }
+    }
+
+    public Task<ContainerInspectResponse> InspectAsync(string id, CancellationToken ct) =>
+        Call(c => _client.Containers.InspectContainerAsync(id, c), ct);
+
+    /// <summary>Removes a container (killing it if it runs) and its anonymous <c>/app</c> volume.</summary>
+    public async Task RemoveAsync(string id)
+    {
+        try
+        {
+            await Call(c => _client.Containers.RemoveContainerAsync(id,
+                new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, c), CancellationToken.None);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Gone already, or its removal is in progress.
+        }
+    }
+
+    private async Task<T> Call<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
+        await _calls.ExecuteAsync(async c => await call(c), ct);
+
+    private async Task Call(Func<CancellationToken, Task> call, CancellationToken ct) =>
+        await _calls.ExecuteAsync(async c => await call(c), ct);
+
+    private static byte[] BuildTar(IReadOnlyList<SandboxFile> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var file in files)
+            {
+                var name = file.Name.Length > 0 && file.Name.IndexOfAny(['/', '\0']) < 0 && file.Name is not "." and not ".."
+                    ? file.Name
+                    : throw new ArgumentException($"'{file.Name}' is not a plain file name.", nameof(files));
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)
+                {
+                    DataStream = new MemoryStream(file.Content, writable: false),
+                    Mode = file.Executable
+                        ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead
+                            | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
+                        : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,
+                    Uid = 0,
+                    Gid = 0,
+                    ModificationTime = DateTimeOffset.UnixEpoch,
+                });
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>Faults worth another try: the engine was momentarily unreachable or answered 5xx.</summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        DockerImageNotFoundException or DockerContainerNotFoundException => false,
+        DockerApiException api => (int)api.StatusCode >= 500 && !IsImageMissing(api),
+        HttpRequestException or IOException or SocketException or TimeoutRejectedException => true,
+        _ => false,
+    };
+
+    /// <summary>The container is gone (e.g. removed by hand while it waited in the pool).</summary>
+    public static bool IsContainerMissing(Exception e) =>
+        e is DockerContainerNotFoundException
+        || (e is DockerApiException api && api.StatusCode == System.Net.HttpStatusCode.NotFound
+            && api.ResponseBody?.Contains("No such container", StringComparison.OrdinalIgnoreCase) == true);
+
+    public static bool IsImageMissing(Exception e) =>
+        e is DockerImageNotFoundException
+        || (e is DockerApiException api && api.ResponseBody?.Contains("No such image", StringComparison.OrdinalIgnoreCase) == true);
+
+    /// <summary>A sentence for an engine fault (our fault, never the program's), or null for other exceptions.</summary>
+    public string? Describe(Exception e, string image) => e switch
+    {
+        _ when IsImageMissing(e) => $"Docker image '{image}' is missing: build it with docker/build-images.sh",
+        DockerApiException api => $"the Docker engine refused the request ({(int)api.StatusCode}): {api.ResponseBody?.Trim()}",
+        TimeoutRejectedException => $"the Docker engine at {Endpoint} did not answer in time",
+        HttpRequestException or IOException or SocketException =>
+            $"cannot reach the Docker engine at {Endpoint} ({Innermost(e).Message}): is dockerd running and its socket writable?",
+        _ => null,
+    };
+
+    private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
+
+    private static string ResolveEndpoint(string? configured)
+    {
+        var endpoint = configured ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST");
+        return string.IsNullOrWhiteSpace(endpoint) ? "unix:///var/run/docker.sock" : endpoint;
+    }
+
+    public void Dispose() => _client.Dispose();
+}

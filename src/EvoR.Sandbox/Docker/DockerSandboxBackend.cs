@@ -1,0 +1,396 @@
+using System.Buffers;
+using Docker.DotNet;
+using EvoR.Sandbox.Backends;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Sandbox.Docker;
+
+/// <summary>
+/// Runs each <see cref="RunAsync"/> call in a fresh, hardened container (<see cref="ContainerSpec"/>) of the language's
+/// image: take a ready container from the pool, put the files at <c>/app</c> through the archive API, attach, start it
+/// (or, for a pooled started container, open its gate with a newline), feed stdin and close it, read stdout and stderr from the attach stream under a byte cap, and wait. The wall timer and
+/// the kill live here, in the service. Nothing is ever read from the container's filesystem; the engine's OOMKilled
+/// flag gives the memory verdict. The container is removed after the run, and containers left by a crashed instance
+/// are removed when the backend starts.
+/// </summary>
+public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
+{
+    private static readonly TimeSpan RetryReadyAfter = TimeSpan.FromSeconds(2);
+
+    private readonly DockerSandboxOptions _options;
+    private readonly DockerImageResolver _images;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DockerSandboxBackend> _logger;
+    private readonly DockerEngine _engine;
+    private readonly ContainerPool _pool;
+    private readonly SemaphoreSlim _readyLock = new(1, 1);
+    private volatile bool _ready;
+    private int _disposed;
+    private (string Reason, long At)? _notReady;
+
+    public DockerSandboxBackend(
+        IOptions<SandboxOptions> options, DockerImageResolver images, TimeProvider time, ILogger<DockerSandboxBackend> logger)
+    {
+        _options = options.Value.Docker;
+        _images = images;
+        _time = time;
+        _logger = logger;
+        _engine = new DockerEngine(_options, time);
+        _pool = new ContainerPool(_engine, _options, time, logger);
+    }
+
+    public string Name => "docker";
+
+    /// <summary>Docker enforces memory and pids limits through cgroups.</summary>
+    public bool CgroupLimits => _ready;
+
+    /// <summary>The instance label on this backend's containers.</summary>
+    public string Instance => _engine.Instance;
+
+    /// <summary>Containers created and waiting in the pool.</summary>
+    public int PooledContainers => _pool.ReadyCount;
+
+    /// <summary>Checks the engine (and removes leftovers) once it answers; null when ready, else why not. A failure is
+    /// remembered for two seconds, then the engine is asked again (it may have come up).</summary>
+    public async Task<string?> EnsureReadyAsync(CancellationToken cancellationToken = default)
+    {
+        if (_ready)
+        {
+            return null;
+        }
+
+        await _readyLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_ready)
+            {
+                return null;
+            }
+
+            if (_notReady is { } last && _time.GetElapsedTime(last.At) < RetryReadyAfter)
+            {
+                return last.Reason;
+            }
+
+            try
+            {
+                var version = await _engine.VersionAsync(cancellationToken);
+                if (_options.ReapLeftovers)
+                {
+                    await ReapLeftoversAsync(cancellationToken);
+                }
+
+                DockerLog.Ready(_logger, version.Version, version.APIVersion, _engine.Endpoint, _options.Runtime ?? "default", _options.PoolSize);
+                _ready = true;
+                _notReady = null;
+                return null;
+            }
+            catch (Exception e) when (_engine.Describe(e, "") is { } reason)
+            {
+                DockerLog.Unavailable(_logger, reason);
+                _notReady = (reason, _time.GetTimestamp());
+                return reason;
+            }
+        }
+        finally
+        {
+            _readyLock.Release();
+        }
+    }
+
+    public async Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken)
+    {
+        var (_, image, error) = _images.Resolve(spec);
+        if (error is not null)
+        {
+            return new SandboxRun { SetupError = error };
+        }
+
+        if (await EnsureReadyAsync(cancellationToken) is { } notReady)
+        {
+            return new SandboxRun { SetupError = notReady };
+        }
+
+        var parameters = ContainerSpec.Build(spec, image!, _options, _engine.Labels);
+        string id;
+        try
+        {
+            id = await _pool.TakeAsync(parameters, cancellationToken);
+        }
+        catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
+        {
+            return new SandboxRun { SetupError = reason };
+        }
+
+        var gated = _options.UsesGate;
+        MultiplexedStream? stream = null;
+        try
+        {
+            try
+            {
+                if (gated && !await GateOpenAsync(id))
+                {
+                    throw new DockerContainerNotFoundException(System.Net.HttpStatusCode.NotFound, "the pooled container stopped");
+                }
+
+                stream = await PrepareAsync(id);
+            }
+            catch (Exception e) when (DockerEngine.IsContainerMissing(e))
+            {
+                // A pooled container vanished or stopped before it ran anything: a fresh one is safe to use instead.
+                _pool.Track(_engine.RemoveAsync(id));
+                id = await _engine.PrepareAsync(parameters, gated, cancellationToken);
+                stream = await PrepareAsync(id);
+            }
+        }
+        catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
+        {
+            stream?.Dispose();
+            _pool.Track(_engine.RemoveAsync(id));
+            return new SandboxRun { SetupError = reason };
+        }
+
+        try
+        {
+            return await RunContainerAsync(id, stream, image!, spec, gated, cancellationToken);
+        }
+        finally
+        {
+            // Removal is off the result's path; the container has stopped already, and nothing of it still runs.
+            _pool.Track(_engine.RemoveAsync(id));
+        }
+
+        async Task<bool> GateOpenAsync(string container) =>
+            (await _engine.InspectAsync(container, cancellationToken)).State?.Running == true;
+
+        async Task<MultiplexedStream> PrepareAsync(string container)
+        {
+            await _engine.PutFilesAsync(container, spec.Files, cancellationToken);
+            return await _engine.AttachAsync(container, cancellationToken);
+        }
+    }
+
+    private async Task<SandboxRun> RunContainerAsync(
+        string id, MultiplexedStream stream, string image, SandboxRunSpec spec, bool gated, CancellationToken cancellationToken)
+    {
+        using (stream)
+        {
+            if (!gated)
+            {
+                try
+                {
+                    await _engine.StartOnceAsync(id, cancellationToken);
+                }
+                catch (Exception e) when (_engine.Describe(e, image) is { } reason)
+                {
+                    // Never retried: the program may have started.
+                    return new SandboxRun { SetupError = "the sandbox container did not start: " + reason };
+                }
+            }
+
+            // A gated container's program starts when the newline that opens the gate arrives, ahead of its stdin.
+            var stdin = gated ? [(byte)'\n', .. spec.Stdin ?? []] : spec.Stdin;
+            return await SuperviseAsync(id, stream, spec, stdin, cancellationToken);
+        }
+    }
+
+    private async Task<SandboxRun> SuperviseAsync(
+        string id, MultiplexedStream stream, SandboxRunSpec spec, byte[]? stdin, CancellationToken cancellationToken)
+    {
+        var limits = spec.Limits;
+        var started = _time.GetTimestamp();
+        using var overflow = new CancellationTokenSource();
+        using var wall = new CancellationTokenSource(TimeSpan.FromMilliseconds(limits.TimeoutMs), _time);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
+
+        var output = new DemuxedOutput(spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed);
+        var readTask = output.ReadAsync(stream);
+        var stdinTask = WriteStdinAsync(stream, stdin);
+
+        var killed = false;
+        long? status = null;
+        try
+        {
+            status = (await _engine.Containers.WaitContainerAsync(id, stop.Token)).StatusCode;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            killed = true;
+        }
+        catch (Exception e) when (_engine.Describe(e, "") is not null)
+        {
+            // The wait broke (engine hiccup): kill rather than let a run go unsupervised.
+            killed = true;
+        }
+
+        if (killed)
+        {
+            await _engine.KillAsync(id);
+        }
+
+        var duration = _time.GetElapsedTime(started);
+
+        // The attach stream ends when the container stops; the grace only guards against a surprise.
+        var readers = Task.WhenAll(readTask, stdinTask);
+        try
+        {
+            await readers.WaitAsync(TimeSpan.FromSeconds(2), _time, CancellationToken.None);
+        }
+        catch (TimeoutException)
+        {
+            stream.Dispose();
+            await readers;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var oomKilled = false;
+        try
+        {
+            var state = (await _engine.InspectAsync(id, CancellationToken.None)).State;
+            oomKilled = state?.OOMKilled ?? false;
+            status ??= killed ? null : state?.ExitCode;
+        }
+        catch (Exception e) when (_engine.Describe(e, "") is { } reason)
+        {
+            if (!killed && status is null)
+            {
+                return new SandboxRun { SetupError = "the run's outcome could not be read: " + reason, DurationMs = (long)duration.TotalMilliseconds };
+            }
+        }
+
+        var exitCode = killed ? null : (int?)status;
+        return new SandboxRun
+        {
+            ExitCode = exitCode,
+            // The init process exits 128 + n when the program died of signal n.
+            Signal = exitCode is > 128 and <= 128 + 64 ? exitCode - 128 : null,
+            TimedOut = killed && wall.IsCancellationRequested && !overflow.IsCancellationRequested,
+            OutputLimitExceeded = output.Overflowed,
+            OomKilled = oomKilled,
+            Stdout = output.Stdout,
+            Stderr = output.Stderr,
+            Truncated = output.Overflowed,
+            DurationMs = (long)duration.TotalMilliseconds,
+        };
+
+        void Overflowed()
+        {
+            try
+            {
+                overflow.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    private static async Task WriteStdinAsync(MultiplexedStream stream, byte[]? input)
+    {
+        try
+        {
+            if (input is { Length: > 0 })
+            {
+                await stream.WriteAsync(input, 0, input.Length, CancellationToken.None);
+            }
+
+            stream.CloseWrite();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The program exited or closed stdin without reading it all: not our concern.
+        }
+    }
+
+    private async Task ReapLeftoversAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var dead = (await _engine.ListSandboxesAsync(cancellationToken))
+                .Where(c => !(c.Labels?.TryGetValue(DockerEngine.InstanceLabel, out var owner) == true && owner == _engine.Instance)
+                    && OwnerIdentity.IsDeadOwner(c.Labels))
+                .ToList();
+            await Task.WhenAll(dead.Select(c => _engine.RemoveAsync(c.ID)));
+            if (dead.Count > 0)
+            {
+                DockerLog.LeftoversRemoved(_logger, dead.Count);
+            }
+        }
+        catch (Exception e) when (_engine.Describe(e, "") is { } reason)
+        {
+            DockerLog.ReapFailed(_logger, reason);
+        }
+    }
+
+    /// <summary>Waits for removals of used containers still in flight (tests use it to check for leftovers).</summary>
+    public Task WaitForCleanupAsync() => _pool.WaitForBackgroundAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        // Registered as itself and as ISandboxBackend: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _pool.DisposeAsync();
+        _engine.Dispose();
+        _readyLock.Dispose();
+    }
+
+    /// <summary>Reads the multiplexed attach stream into two capped buffers. Past a cap it signals once (the caller
+    /// kills the run) and keeps draining, so the container never blocks on a full stream while it is being killed.</summary>
+    private sealed class DemuxedOutput(int stdoutCap, int stderrCap, Action onOverflow)
+    {
+        private readonly MemoryStream _stdout = new();
+        private readonly MemoryStream _stderr = new();
+
+        public bool Overflowed { get; private set; }
+        public byte[] Stdout => _stdout.ToArray();
+        public byte[] Stderr => _stderr.ToArray();
+
+        public async Task ReadAsync(MultiplexedStream stream)
+        {
+            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+            try
+            {
+                while (true)
+                {
+                    var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
+                    if (read.EOF)
+                    {
+                        break;
+                    }
+
+                    var (kept, cap) = read.Target == MultiplexedStream.TargetStream.StandardError
+                        ? (_stderr, stderrCap)
+                        : (_stdout, stdoutCap);
+                    var room = cap - (int)kept.Length;
+                    if (read.Count > room)
+                    {
+                        kept.Write(buffer, 0, Math.Max(room, 0));
+                        if (!Overflowed)
+                        {
+                            Overflowed = true;
+                            onOverflow();
+                        }
+
+                        continue;
+                    }
+
+                    kept.Write(buffer, 0, read.Count);
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                // The stream broke because the run was killed; what was read is kept.
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+    }
+}

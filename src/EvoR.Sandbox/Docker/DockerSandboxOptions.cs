@@ -1,0 +1,60 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EvoR.Sandbox.Docker;
+
+/// <summary>Configuration section <c>Sandbox:Docker</c>: the Docker backend (<c>Sandbox:Backend=docker</c>).</summary>
+public sealed class DockerSandboxOptions
+{
+    /// <summary>The engine's endpoint (<c>unix:///path</c>). Default null: <c>DOCKER_HOST</c> when set, else
+    /// <c>unix:///var/run/docker.sock</c>. Whoever can write to it is root on the host: see the README's security model.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>OCI runtime of the sandbox containers, e.g. <c>runsc</c> (gVisor, registered with dockerd under that
+    /// name). Default null: the engine's default (runc).</summary>
+    [RegularExpression("^[A-Za-z0-9._-]+$")]
+    public string? Runtime { get; set; }
+
+    /// <summary>Image per language name, overriding the <c>image</c> of languages.json (e.g. a registry copy).</summary>
+    public Dictionary<string, string> Images { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>User (uid:gid) the program runs as inside the container. Default <c>65534:65534</c> (nobody); root is refused.</summary>
+    [Required, RegularExpression("^[1-9][0-9]*(:[1-9][0-9]*)?$")]
+    public string User { get; set; } = "65534:65534";
+
+    /// <summary>Created-but-not-started containers kept ready per image and limits profile, so a run does not pay for
+    /// creation; a used container is never reused. Default 2, range 0–16 (0 turns the pool off).</summary>
+    [Range(0, 16)]
+    public int PoolSize { get; set; } = 2;
+
+    /// <summary>Keep pooled containers started, each blocked in a one-line gate (<c>read</c> on stdin, then <c>exec</c> of
+    /// the run's command), so a run pays neither creation nor start: the program's files arrive through the archive API,
+    /// then one newline on stdin opens the gate. Nothing of a run exists in the container before it is taken, and a
+    /// container still runs once. Default true; false keeps them created-but-not-started (each run pays the start).
+    /// Ignored under gVisor (<c>Runtime=runsc</c>): its file system assumes that nothing changes a mount from outside
+    /// once the sandbox runs (files put in after start are not seen), and each started sandbox costs a user-space kernel.</summary>
+    public bool PoolStarted { get; set; } = true;
+
+    /// <summary>Whether pooled containers are started and gated (see <see cref="PoolStarted"/>).</summary>
+    internal bool UsesGate => PoolStarted && !string.Equals(Runtime, "runsc", StringComparison.Ordinal);
+
+    /// <summary>A profile unused for this long loses its ready containers. Default 300 s, range 10–86400.</summary>
+    [Range(10, 86_400)]
+    public int PoolIdleSeconds { get; set; } = 300;
+
+    /// <summary>Most distinct profiles (image, command, limits) kept ready at once. Default 8, range 1–256.</summary>
+    [Range(1, 256)]
+    public int PoolMaxProfiles { get; set; } = 8;
+
+    /// <summary>Retries of an engine call that failed transiently (connection reset, 5xx). Never a started program.
+    /// Default 3, range 0–10.</summary>
+    [Range(0, 10)]
+    public int EngineRetries { get; set; } = 3;
+
+    /// <summary>Timeout of one engine call other than the wait for the program, in seconds. Default 30, range 1–600.</summary>
+    [Range(1, 600)]
+    public int EngineTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Remove containers left behind by a crashed instance of this service (same host, owner process gone)
+    /// when the backend starts. Default true.</summary>
+    public bool ReapLeftovers { get; set; } = true;
+}

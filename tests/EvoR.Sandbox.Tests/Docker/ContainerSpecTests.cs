@@ -1,0 +1,107 @@
+using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Docker;
+
+namespace EvoR.Sandbox.Tests.Docker;
+
+/// <summary>The container of a run is hardened as SANDBOX-THREATS.md asks, whatever the engine (no engine needed).</summary>
+public sealed class ContainerSpecTests
+{
+    private static readonly SandboxRunSpec Spec = new()
+    {
+        Command = ["python3", "/app/main.py"],
+        Limits = new ExecutionLimits { MemoryMb = 128, MaxProcesses = 32, OpenFiles = 100, FileSizeMb = 8, CpuTimeMs = 2500, ScratchMb = 48 },
+        Environment = new Dictionary<string, string> { ["PATH"] = "/usr/bin:/bin", ["HOME"] = "/work" },
+    };
+
+    private static readonly Dictionary<string, string> Labels = new() { [DockerEngine.SandboxLabel] = "1", [DockerEngine.PidLabel] = "42" };
+
+    [Fact]
+    public void Build_DefaultOptions_IsolatedAndLimited()
+    {
+        var p = ContainerSpec.Build(Spec, "evor/sandbox-python:bookworm", new DockerSandboxOptions(), Labels);
+        var h = p.HostConfig!;
+
+        Assert.Equal("none", h.NetworkMode);
+        Assert.True(p.NetworkDisabled);
+        Assert.True(h.ReadonlyRootfs);
+        Assert.Equal(["ALL"], h.CapDrop);
+        Assert.Null(h.CapAdd);
+        Assert.False(h.Privileged);
+        Assert.Contains("no-new-privileges", h.SecurityOpt!);
+        Assert.DoesNotContain(h.SecurityOpt!, o => o.Contains("unconfined", StringComparison.Ordinal));
+        Assert.True(h.Init);
+        Assert.Equal("65534:65534", p.User);
+        Assert.Equal(33, h.PidsLimit);
+        Assert.Equal(128L * 1024 * 1024, h.Memory);
+        Assert.Equal(h.Memory, h.MemorySwap);
+        Assert.Equal("none", h.LogConfig!.Type);
+        Assert.Null(h.Binds);
+        Assert.All(h.Mounts!, m => Assert.Equal("volume", m.Type));
+        Assert.Equal(["/app"], h.Mounts!.Select(m => m.Target));
+        Assert.Equal(["PATH=/usr/bin:/bin", "HOME=/work"], p.Env);
+        Assert.Equal("1", p.Labels![DockerEngine.SandboxLabel]);
+        Assert.True(p.OpenStdin && p.StdinOnce && !p.Tty);
+    }
+
+    [Fact]
+    public void Build_Limits_BecomeUlimitsAndSizedTmpfs()
+    {
+        var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels).HostConfig!;
+        var ulimits = h.Ulimits!.ToDictionary(u => u.Name, u => (u.Soft, u.Hard));
+
+        Assert.Equal((100L, 100L), ulimits["nofile"]);
+        Assert.Equal((8L << 20, 8L << 20), ulimits["fsize"]);
+        Assert.Equal((0L, 0L), ulimits["core"]);
+        Assert.Equal((3L, 4L), ulimits["cpu"]);
+        Assert.Equal(["/work", "/tmp", "/var/tmp"], h.Tmpfs!.Keys);
+        Assert.All(h.Tmpfs.Values, v => Assert.Contains("size=48m", v, StringComparison.Ordinal));
+        Assert.Equal(48L << 20, h.ShmSize);
+    }
+
+    [Fact]
+    public void SeccompProfile_DefaultLessPtrace_PtraceOnlyWithCapSysPtrace()
+    {
+        var p = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels);
+        Assert.Contains("seccomp=" + ContainerSpec.DefaultSeccompProfile, p.HostConfig!.SecurityOpt!);
+        using var profile = System.Text.Json.JsonDocument.Parse(ContainerSpec.DefaultSeccompProfile);
+        Assert.Equal("SCMP_ACT_ERRNO", profile.RootElement.GetProperty("defaultAction").GetString());
+        foreach (var rule in profile.RootElement.GetProperty("syscalls").EnumerateArray())
+        {
+            var names = rule.GetProperty("names").EnumerateArray().Select(n => n.GetString()).ToList();
+            if (names.Intersect(["ptrace", "process_vm_readv", "process_vm_writev"]).Any())
+            {
+                // Only for containers that keep CAP_SYS_PTRACE, which ours never do.
+                Assert.Contains("CAP_SYS_PTRACE", rule.GetProperty("includes").GetProperty("caps").EnumerateArray().Select(c => c.GetString()));
+            }
+        }
+    }
+
+    [Fact]
+    public void Build_PoolStarted_CommandBehindTheGate_ElsePlain()
+    {
+        var gated = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true }, Labels);
+        var plain = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = false }, Labels);
+        Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "python3", "/app/main.py"], gated.Cmd);
+        Assert.Equal(["python3", "/app/main.py"], plain.Cmd);
+        var gvisor = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true, Runtime = "runsc" }, Labels);
+        Assert.Equal(["python3", "/app/main.py"], gvisor.Cmd);
+    }
+
+    [Fact]
+    public void Build_RuntimeConfigured_UsesIt()
+    {
+        var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { Runtime = "runsc" }, Labels).HostConfig!;
+        Assert.Equal("runsc", h.Runtime);
+    }
+
+    [Fact]
+    public void ProfileKey_SameRunDifferentLabels_Equal_DifferentLimits_Differ()
+    {
+        var options = new DockerSandboxOptions();
+        var a = ContainerSpec.ProfileKey(ContainerSpec.Build(Spec, "img", options, Labels));
+        var b = ContainerSpec.ProfileKey(ContainerSpec.Build(Spec, "img", options, new Dictionary<string, string>()));
+        var c = ContainerSpec.ProfileKey(ContainerSpec.Build(Spec with { Limits = Spec.Limits with { MemoryMb = 256 } }, "img", options, Labels));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+}

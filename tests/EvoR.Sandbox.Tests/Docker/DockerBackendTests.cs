@@ -1,0 +1,132 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Docker.DotNet.Unix;
+using EvoR.Sandbox.Docker;
+using EvoR.Sandbox.Tests.Support;
+
+namespace EvoR.Sandbox.Tests.Docker;
+
+/// <summary>What only the Docker backend does: fresh containers from the pool, cleanup, the leftover reaper.</summary>
+[Collection(DockerSandboxCollection.Name)]
+public sealed class DockerBackendTests(DockerSandboxFixture fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Runs_EachInAFreshContainer_NeverReused()
+    {
+        fixture.SkipIfUnavailable();
+        // cgroup v1 paths name the container; under cgroup v2 the hostname-independent id is in /proc/self/mountinfo.
+        const string code = "import re\nt = open('/proc/self/cgroup').read() + open('/proc/self/mountinfo').read()\nprint(sorted(set(re.findall(r'[0-9a-f]{64}', t))))\n";
+        var ids = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var result = await fixture.Executor.ExecuteAsync(new ExecutionRequest { Language = "python", Code = code }, Ct);
+            Assert.Equal(Verdict.Passed, result.Verdict);
+            ids.Add(result.Stdout.Trim());
+        }
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task AfterRuns_NoContainerOfThisInstanceLeftBeyondThePool()
+    {
+        fixture.SkipIfUnavailable();
+        await fixture.Executor.ExecuteAsync(new ExecutionRequest { Language = "python", Code = "while True:\n    pass\n", Limits = new() { TimeoutMs = 500 } }, Ct);
+        await fixture.Executor.ExecuteAsync(new ExecutionRequest { Language = "python", Code = "print(1)" }, Ct);
+        await fixture.DockerBackend.WaitForCleanupAsync();
+
+        using var client = Client();
+        var mine = await ListAsync(client, DockerEngine.InstanceLabel + "=" + fixture.DockerBackend.Instance);
+        // Only pool containers may remain (created, or started and blocked in their gate); every container that ran is gone.
+        Assert.All(mine, c => Assert.Contains(c.State, new[] { "created", "running" }));
+        Assert.True(mine.Count <= fixture.DockerBackend.PooledContainers + 4, $"{mine.Count} containers for {fixture.DockerBackend.PooledContainers} pooled");
+    }
+
+    [Fact]
+    public async Task Start_ReapsContainersOfDeadOwners_KeepsLiveAndForeignOnes()
+    {
+        fixture.SkipIfUnavailable();
+        using var client = Client();
+        var deadPid = await DeadPidAsync();
+        var pidns = OwnerIdentity.PidNamespace();
+        var dead = await CreateLabelledAsync(client, Environment.MachineName, pidns, deadPid);
+        var foreignHost = await CreateLabelledAsync(client, "another-host-" + Guid.NewGuid().ToString("N")[..8], pidns, deadPid);
+        var otherNamespace = await CreateLabelledAsync(client, Environment.MachineName, "pid:[1]", deadPid);
+        var live = await CreateLabelledAsync(client, Environment.MachineName, pidns, Environment.ProcessId);
+        try
+        {
+            // A fresh backend reaps at start.
+            await using var services = SandboxFixture.Build(new Dictionary<string, string?> { ["Sandbox:Backend"] = "docker" });
+            var backend = (DockerSandboxBackend)services.GetService(typeof(DockerSandboxBackend))!;
+            Assert.Null(await backend.EnsureReadyAsync(Ct));
+
+            Assert.False(await ExistsAsync(client, dead), "the dead owner's container survived");
+            Assert.True(await ExistsAsync(client, foreignHost), "another host's container was removed");
+            Assert.True(await ExistsAsync(client, otherNamespace), "a container of a service in another pid namespace was removed");
+            Assert.True(await ExistsAsync(client, live), "a live service's container was removed");
+        }
+        finally
+        {
+            foreach (var id in new[] { dead, foreignHost, otherNamespace, live })
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None);
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                }
+            }
+        }
+    }
+
+    private static DockerClient Client() =>
+        new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h : "unix:///var/run/docker.sock"))
+            .WithTransportOptions(new UnixSocketTransportOptions()).Build();
+
+    private static async Task<IList<ContainerListResponse>> ListAsync(DockerClient client, string label) =>
+        await client.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [label] = true } },
+        }, Ct);
+
+    private static async Task<string> CreateLabelledAsync(DockerClient client, string host, string pidNamespace, int pid) =>
+        (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = "evor/sandbox-python:bookworm",
+            Cmd = ["true"],
+            Labels = new Dictionary<string, string>
+            {
+                [DockerEngine.SandboxLabel] = "1",
+                [DockerEngine.HostLabel] = host,
+                [DockerEngine.PidNamespaceLabel] = pidNamespace,
+                [DockerEngine.PidLabel] = pid.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [DockerEngine.InstanceLabel] = Guid.NewGuid().ToString("N"),
+            },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Ct)).ID;
+
+    private static async Task<bool> ExistsAsync(DockerClient client, string id)
+    {
+        try
+        {
+            await client.Containers.InspectContainerAsync(id, Ct);
+            return true;
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The pid of a process that has exited (and is reaped), so no live process holds it now.</summary>
+    private static async Task<int> DeadPidAsync()
+    {
+        using var process = System.Diagnostics.Process.Start("/bin/true")!;
+        await process.WaitForExitAsync(Ct);
+        return process.Id;
+    }
+}
