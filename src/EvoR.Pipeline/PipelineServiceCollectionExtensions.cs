@@ -20,7 +20,8 @@ public static class PipelineServiceCollectionExtensions
     /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>;
     /// and the generation methods (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting,
     /// Reflexion), <see cref="MethodRunner"/> and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods
-    /// need the LLM layer (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host.
+    /// need the LLM layer (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host. The loop's
+    /// spans and instruments are <see cref="PipelineTelemetry"/> (<c>EvoR.Pipeline</c>).
     /// </summary>
     public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
     {
@@ -74,6 +75,7 @@ public static class PipelineServiceCollectionExtensions
 #pragma warning restore EVOR0001
 
         services.AddOptions<EvoROptions>().Bind(configuration.GetSection(EvoROptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<GenerationChat>();
         services.TryAddSingleton<DraftExecutor>();
         services.TryAddSingleton<KnowledgeRetriever>();
