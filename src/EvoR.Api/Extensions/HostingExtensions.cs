@@ -34,7 +34,7 @@ public static class HostingExtensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddEvoRSandbox(builder.Configuration);
-        builder.Services.AddEvoRPipeline(builder.Configuration);
+        builder.Services.AddEvoRKnowledge(builder.Configuration);
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
         return builder;
