@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
@@ -22,7 +21,6 @@ public sealed class ApiFactory(
     : WebApplicationFactory<Program>
 {
     private readonly bool _ownsKnowledgeRoot = knowledgeRoot is null;
-    private bool _started;
 
     public const string ValidKey = "test-key-alpha";
     public const string OtherKey = "test-key-beta";
@@ -59,8 +57,6 @@ public sealed class ApiFactory(
             configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Knowledge:RootPath"] = KnowledgeRoot });
             configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
-        // Registered last, so it starts only when every other hosted service did.
-        builder.ConfigureServices(services => services.AddHostedService(_ => new StartedMarker(() => _started = true)));
         builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
         if (!realSandbox)
         {
@@ -78,14 +74,25 @@ public sealed class ApiFactory(
         {
             base.Dispose(disposing);
         }
-        catch (ArgumentNullException) when (!_started)
-        {
-            // A host that failed to start has no hosted services; stopping it (as the factory does on dispose) throws
-            // from Host.StopAsync. The start failure itself is what the test checks.
-        }
         finally
         {
             if (disposing && _ownsKnowledgeRoot)
+            {
+                DeleteFolder(KnowledgeRoot);
+            }
+        }
+    }
+
+    // Asynchronous disposal does not pass through Dispose(bool).
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (_ownsKnowledgeRoot)
             {
                 DeleteFolder(KnowledgeRoot);
             }
@@ -106,16 +113,4 @@ public sealed class ApiFactory(
 
     /// <summary>Resolves the sandbox telemetry of this host (it publishes under the <c>EvoR.Sandbox</c> meter).</summary>
     public SandboxTelemetry Telemetry => Services.GetRequiredService<SandboxTelemetry>();
-}
-
-/// <summary>Calls back when the host has started its hosted services.</summary>
-internal sealed class StartedMarker(Action started) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        started();
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
