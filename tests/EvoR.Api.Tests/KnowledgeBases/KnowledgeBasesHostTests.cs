@@ -84,4 +84,24 @@ public sealed class KnowledgeBasesHostTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task Search_OverPermitLimit_Returns429ForThatKeyOnly()
+    {
+        var settings = ApiFactory.WithKeys(KnowledgeBaseClient.Bm25Only(new()
+        {
+            ["RateLimiting:PermitLimit"] = "1",
+            ["RateLimiting:WindowSeconds"] = "3600",
+        }));
+        using var factory = new ApiFactory(settings);
+        using var client = factory.CreateClient();
+
+        var first = await client.GetAsync("/v1/knowledge-bases", ApiFactory.ValidKey);
+        var second = await client.GetAsync("/v1/knowledge-bases/docs/search?q=x", ApiFactory.ValidKey);
+        var other = await client.GetAsync("/v1/knowledge-bases", ApiFactory.OtherKey);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        await second.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+    }
 }
