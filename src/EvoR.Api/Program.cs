@@ -2,6 +2,7 @@ using EvoR.Api.Auth;
 using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
 using EvoR.Api.Health;
+using EvoR.Api.KnowledgeBases;
 using EvoR.Api.Languages;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
+app.MapKnowledgeBasesApi();
 try
 {
     app.Run();

@@ -5,6 +5,7 @@ using EvoR.Api.Problems;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Requests;
 using EvoR.Api.Telemetry;
+using EvoR.Pipeline;
 using EvoR.Sandbox;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -28,10 +29,12 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>The sandbox and the access guard (API keys, loopback guard, per-key rate limits).</summary>
+    /// <summary>The sandbox, the knowledge bases (pipeline) and the access guard (API keys, loopback guard, per-key
+    /// rate limits).</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddEvoRSandbox(builder.Configuration);
+        builder.Services.AddEvoRKnowledge(builder.Configuration);
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
         return builder;

@@ -26,6 +26,17 @@ public static class ProblemTypes
     public const string BadRequest = Prefix + "bad-request";
     public const string ServiceUnavailable = Prefix + "service-unavailable";
     public const string InternalError = Prefix + "internal-error";
+    public const string UnknownKnowledgeBase = Prefix + "unknown-knowledge-base";
+    public const string KnowledgeBaseExists = Prefix + "knowledge-base-exists";
+    public const string KnowledgeBaseInUse = Prefix + "knowledge-base-in-use";
+    public const string InvalidKnowledgeBaseName = Prefix + "invalid-knowledge-base-name";
+    public const string UnknownDocument = Prefix + "unknown-document";
+    public const string DocumentTooLarge = Prefix + "document-too-large";
+    public const string InvalidSourceKind = Prefix + "invalid-source-kind";
+    public const string EmptyQuery = Prefix + "empty-query";
+    public const string InvalidSearchMode = Prefix + "invalid-search-mode";
+    public const string KOutOfRange = Prefix + "k-out-of-range";
+    public const string DenseUnavailable = Prefix + "dense-unavailable";
 
     /// <summary>The type for a status code that reached the client without a more specific type.</summary>
     public static string ForStatus(int statusCode) => statusCode switch

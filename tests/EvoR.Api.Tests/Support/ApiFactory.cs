@@ -13,16 +13,28 @@ namespace EvoR.Api.Tests.Support;
 /// <summary>
 /// Boots the real app (Program) in memory. By default the sandbox is replaced by <see cref="FakeCodeExecutor"/> and
 /// <see cref="FakeHealthProbe"/>; <paramref name="realSandbox"/> keeps the real one. Settings override configuration.
+/// Knowledge bases live in <paramref name="knowledgeRoot"/>, or else in a temporary folder of this factory's own,
+/// deleted with it.
 /// </summary>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false)
+public sealed class ApiFactory(
+    IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false, string? knowledgeRoot = null)
     : WebApplicationFactory<Program>
 {
+    private readonly bool _ownsKnowledgeRoot = knowledgeRoot is null;
+
     public const string ValidKey = "test-key-alpha";
     public const string OtherKey = "test-key-beta";
 
     public FakeCodeExecutor Executor { get; } = new();
     public FakeHealthProbe Health { get; } = new();
     public FakeLogCollector Logs { get; } = new();
+
+    /// <summary>The folder of this host's knowledge bases (<c>Knowledge:RootPath</c>).</summary>
+    public string KnowledgeRoot { get; } = knowledgeRoot ?? NewTempFolder();
+
+    /// <summary>A new empty folder under the temporary folder.</summary>
+    public static string NewTempFolder() =>
+        Directory.CreateTempSubdirectory("evor-api-tests-").FullName;
 
     /// <summary>Settings that configure <see cref="ValidKey"/> (name <c>alpha</c>) and <see cref="OtherKey"/>
     /// (name <c>beta</c>).</summary>
@@ -41,7 +53,10 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration((_, configuration) =>
-            configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+        {
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Knowledge:RootPath"] = KnowledgeRoot });
+            configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        });
         builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
         if (!realSandbox)
         {
@@ -50,6 +65,49 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
                 services.AddSingleton<ICodeExecutor>(sp => Executor.Attach(sp));
                 services.AddSingleton<ISandboxHealthProbe>(Health);
             });
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            if (disposing && _ownsKnowledgeRoot)
+            {
+                DeleteFolder(KnowledgeRoot);
+            }
+        }
+    }
+
+    // Asynchronous disposal does not pass through Dispose(bool).
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (_ownsKnowledgeRoot)
+            {
+                DeleteFolder(KnowledgeRoot);
+            }
+        }
+    }
+
+    /// <summary>Deletes a folder and what it holds; a folder already gone is fine.</summary>
+    public static void DeleteFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
     }
 
