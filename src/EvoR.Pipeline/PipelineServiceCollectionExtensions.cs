@@ -84,12 +84,14 @@ public static class PipelineServiceCollectionExtensions
     /// Registers the knowledge layer (<see cref="AddEvoRKnowledge"/>) and the generation methods
     /// (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting, Reflexion), <see cref="MethodRunner"/>
     /// and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods need the LLM layer
-    /// (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host.
+    /// (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host. The loop's spans and
+    /// instruments are <see cref="PipelineTelemetry"/> (<c>EvoR.Pipeline</c>).
     /// </summary>
     public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddEvoRKnowledge(configuration);
         services.AddOptions<EvoROptions>().Bind(configuration.GetSection(EvoROptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<PipelineTelemetry>();
         services.TryAddSingleton<GenerationChat>();
         services.TryAddSingleton<DraftExecutor>();
         services.TryAddSingleton<KnowledgeRetriever>();

@@ -1,3 +1,4 @@
+using EvoR.Pipeline.Methods;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -22,12 +23,12 @@ public static class TelemetryExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(TelemetryNames.ServiceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryNames.Sandbox)
+                .AddMeter(TelemetryNames.Sandbox, PipelineTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(TelemetryNames.Sandbox)
+                .AddSource(TelemetryNames.Sandbox, PipelineTelemetry.Name)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath, StringComparison.Ordinal)));
 

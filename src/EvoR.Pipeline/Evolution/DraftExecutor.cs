@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using EvoR.Pipeline.Generation;
 using EvoR.Sandbox;
 
@@ -6,10 +7,18 @@ namespace EvoR.Pipeline.Evolution;
 /// <summary>
 /// Runs a draft in the sandbox on what the loop may use: the LLM-written inputs (or self-tests) and the visible tests.
 /// Never sees hidden tests. A request the sandbox refuses or cannot take becomes a <see cref="Verdict.SandboxError"/>
-/// run, not an exception.
+/// run, not an exception. Object addresses in its output (<c>&lt;Bucket object at 0x7f3a…&gt;</c>) are masked to
+/// <c>at 0x?</c>: they change with every process (ASLR), and the feedback built from them reaches prompts, so unmasked
+/// they would make a recorded run unreplayable.
 /// </summary>
-public sealed class DraftExecutor(ICodeExecutor executor)
+public sealed partial class DraftExecutor(ICodeExecutor executor)
 {
+    [GeneratedRegex(@"(?<=\bat )0x[0-9a-fA-F]{4,}")]
+    private static partial Regex ObjectAddress();
+
+    /// <summary>Masks the addresses in object representations (<c>at 0x7f3a2c1b</c> → <c>at 0x?</c>).</summary>
+    internal static string MaskAddresses(string text) => ObjectAddress().Replace(text, "0x?");
+
     public async Task<ExecutionReport> RunAsync(GenerationProblem problem, string program, IReadOnlyList<string> inputs,
         TestSpec? selfTests, CancellationToken cancellationToken)
     {
@@ -64,11 +73,11 @@ public sealed class DraftExecutor(ICodeExecutor executor)
             if (r.Cases.FirstOrDefault(c => c.Verdict != Verdict.Passed) is { } failed)
             {
                 message = $"{message} Case {failed.Index + 1}: {failed.Verdict}. {failed.Message}".Trim();
-                return new RunVerdict(label, r.Verdict, message, failed.Stdout, failed.Stderr, r.DurationMs);
+                return Masked(label, r.Verdict, message, failed.Stdout, failed.Stderr, r.DurationMs);
             }
 
             var stderr = r.CompileOutput is { Length: > 0 } compile ? compile + "\n" + r.Stderr : r.Stderr;
-            return new RunVerdict(label, r.Verdict, message, r.Stdout, stderr, r.DurationMs);
+            return Masked(label, r.Verdict, message, r.Stdout, stderr, r.DurationMs);
         }
         catch (ExecutionRequestException ex)
         {
@@ -79,4 +88,7 @@ public sealed class DraftExecutor(ICodeExecutor executor)
             return new RunVerdict(label, Verdict.SandboxError, ex.Message, "", "", 0);
         }
     }
+
+    private static RunVerdict Masked(string label, Verdict verdict, string? message, string stdout, string stderr, long durationMs) =>
+        new(label, verdict, message is null ? null : MaskAddresses(message), MaskAddresses(stdout), MaskAddresses(stderr), durationMs);
 }

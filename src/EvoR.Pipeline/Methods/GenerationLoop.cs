@@ -49,8 +49,12 @@ public sealed class MethodServices(
     ILlmUsageTracker usage,
     TimeProvider time,
     IOptions<EvoROptions> options,
-    ILogger<MethodServices> logger)
+    ILogger<MethodServices> logger,
+    PipelineTelemetry? telemetry = null)
 {
+    private readonly PipelineTelemetry _telemetry = telemetry ?? new PipelineTelemetry();
+
+
     internal GenerationChat Chat => chat;
     internal DraftExecutor Executor => executor;
     internal KnowledgeRetriever Retriever => retriever;
@@ -60,6 +64,7 @@ public sealed class MethodServices(
     internal TimeProvider Time => time;
     internal EvoROptions Options => options.Value;
     internal ILogger Logger => logger;
+    internal PipelineTelemetry Telemetry => _telemetry;
 }
 
 /// <summary>
@@ -78,6 +83,25 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             throw new ArgumentException("A method must never see hidden tests; run it through MethodRunner or strip them.", nameof(problem));
         }
 
+        using var activity = s.Telemetry.StartRun(method, problem, context.JobId);
+        MethodResult result;
+        try
+        {
+            result = await RunRoundsAsync(problem, context, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            s.Telemetry.RecordRun(method, PipelineTelemetry.Failed(activity, ex, cancellationToken));
+            throw;
+        }
+
+        PipelineTelemetry.RunFinished(activity, result);
+        s.Telemetry.RecordRun(method, PipelineTelemetry.OutcomeOf(result.Stop));
+        return result;
+    }
+
+    private async Task<MethodResult> RunRoundsAsync(GenerationProblem problem, MethodContext context, CancellationToken cancellationToken)
+    {
         var started = s.Time.GetTimestamp();
         using var scope = s.Usage.BeginScope($"{method}:{problem.Id}");
         MethodLog.Started(s.Logger, method, problem.Id);
@@ -90,6 +114,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         if (features.GeneratedInputs && o.MaxTestInputs > 0)
         {
             var template = problem.Style == ProgramStyle.Stdin ? PromptSet.TestInputsStdin : PromptSet.TestInputsFunction;
+            using var span = s.Telemetry.StartStep("test-inputs");
             var reply = await s.Chat.AskAsync("test-inputs", Render(template, problem, ("count", Num(o.MaxTestInputs))), cancellationToken);
             var parsed = TestInputParser.ParseInputs(reply.Text, o.MaxTestInputs);
             if (parsed is null)
@@ -103,6 +128,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         if (features.SelfTests && o.MaxTestInputs > 0)
         {
             var template = problem.Style == ProgramStyle.Stdin ? PromptSet.SelfTestsStdin : PromptSet.SelfTestsFunction;
+            using var span = s.Telemetry.StartStep("self-tests");
             var reply = await s.Chat.AskAsync("self-tests", Render(template, problem, ("count", Num(o.MaxTestInputs))), cancellationToken);
             selfTests = TestInputParser.ParseSelfTests(reply.Text, problem.Style, problem.Language, o.MaxTestInputs);
             if (selfTests is null)
@@ -127,34 +153,61 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         {
             cancellationToken.ThrowIfCancellationRequested();
             var roundStarted = s.Time.GetTimestamp();
+            using var roundActivity = s.Telemetry.StartRound(method, problem.Id, round);
             using var roundScope = s.Usage.BeginScope($"{method}:{problem.Id}:round-{round}");
             var roundDegraded = new List<DegradedStep>();
 
             // Step 2a: retrieve with the current query.
             var t = s.Time.GetTimestamp();
-            var retrieval = features.Retrieve && knowledgeBase is not null
-                ? await s.Retriever.SearchAsync(knowledgeBase, query, sources, context, cancellationToken)
-                : Retrieval.None;
+            var retrieval = Retrieval.None;
+            if (features.Retrieve && knowledgeBase is not null)
+            {
+                using var span = s.Telemetry.StartStep("retrieve");
+                retrieval = await s.Retriever.SearchAsync(knowledgeBase, query, sources, context, cancellationToken);
+                span?.SetTag("evor.knowledge_base", knowledgeBase);
+                span?.SetTag(PipelineTelemetry.SearchModeTag, retrieval.Retriever);
+                span?.SetTag("evor.retrieved", retrieval.Hits.Count);
+            }
+
             var retrievalMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
+            if (features.Retrieve && knowledgeBase is not null)
+            {
+                s.Telemetry.RecordRetrieval(method, retrieval.Retriever, retrievalMs);
+            }
 
             // Step 2b: generate.
             t = s.Time.GetTimestamp();
-            var previous = rounds.Count > 0 ? rounds[^1].Program : null;
-            var generation = await s.Chat.AskAsync("generate", GeneratePrompt(problem, retrieval, features.Reflect ? previous : null, reflections), cancellationToken);
-            var code = CodeExtractor.Extract(generation.Text, problem.Language);
-            if (code.Kind == ExtractionKind.Empty)
+            LlmReply generation;
+            ExtractedCode code;
+            string program;
+            using (var span = s.Telemetry.StartStep("generate"))
             {
-                Degrade(roundDegraded, round, "generate", "the reply held no code; the empty program is run and fails", problem);
+                var previous = rounds.Count > 0 ? rounds[^1].Program : null;
+                generation = await s.Chat.AskAsync("generate", GeneratePrompt(problem, retrieval, features.Reflect ? previous : null, reflections), cancellationToken);
+                code = CodeExtractor.Extract(generation.Text, problem.Language);
+                if (code.Kind == ExtractionKind.Empty)
+                {
+                    Degrade(roundDegraded, round, "generate", "the reply held no code; the empty program is run and fails", problem);
+                }
+
+                program = problem.Assemble(code.Code);
+                span?.SetTag("evor.extraction", code.Kind.ToString());
+                span?.SetTag("evor.source", generation.Source);
             }
 
-            var program = problem.Assemble(code.Code);
             var generationMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
 
             // Step 2c: execute on the generated inputs, self-tests and visible tests.
             t = s.Time.GetTimestamp();
-            ExecutionReport? report = features.Iterate
-                ? await s.Executor.RunAsync(problem, program, inputs, selfTests, cancellationToken)
-                : null;
+            ExecutionReport? report = null;
+            if (features.Iterate)
+            {
+                using var span = s.Telemetry.StartStep("execute");
+                report = await s.Executor.RunAsync(problem, program, inputs, selfTests, cancellationToken);
+                span?.SetTag(PipelineTelemetry.VerdictTag, report.Verdict.ToString());
+                span?.SetTag("evor.runs", report.Runs.Count);
+            }
+
             var executionMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
 
             // Step 3: knowledge evolution.
@@ -162,7 +215,10 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             EvolvedDocument? evolved = null;
             if (report is not null && overlay is not null)
             {
+                using var span = s.Telemetry.StartStep("evolve");
                 evolved = await s.KnowledgeEvolver.EvolveAsync(overlay, problem, round, context.JobId, program, report, cancellationToken);
+                span?.SetTag("evor.evolved.source", evolved.Source.ToWireName());
+                span?.SetTag("evor.evolved.written", evolved.Written);
                 if (!evolved.Written && evolved.Note is { } note && note.StartsWith("refused", StringComparison.Ordinal))
                 {
                     Degrade(roundDegraded, round, "evolve-knowledge", note, problem);
@@ -196,6 +252,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             {
                 if (features.Reflect)
                 {
+                    using var span = s.Telemetry.StartStep("reflect");
                     var reply = await s.Chat.AskAsync("reflect", Render(PromptSet.Reflect, problem,
                         ("program", program), ("feedback", report.Describe(s.Options.MaxFeedbackChars))), cancellationToken);
                     reflection = reply.Text.Trim();
@@ -210,6 +267,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
 
                 if (features.EvolveQuery)
                 {
+                    using var span = s.Telemetry.StartStep("rewrite");
                     var rewrite = await s.QueryEvolver.RewriteAsync(problem, query, program, selfTests is ScriptTests st ? [st.Code] : inputs, report, cancellationToken);
                     if (rewrite.Degraded)
                     {
@@ -247,7 +305,9 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
                 Timings = new RoundTimings(retrievalMs, generationMs, executionMs, evolutionMs, s.Time.GetElapsedTime(roundStarted).TotalMilliseconds),
             };
             rounds.Add(evt);
-            MethodLog.Round(s.Logger, method, problem.Id, round, report?.Verdict.ToString() ?? "not run", retrieval.Hits.Count,
+            var verdict = report?.Verdict.ToString() ?? PipelineTelemetry.NotRun;
+            s.Telemetry.RoundFinished(roundActivity, evt, verdict);
+            MethodLog.Round(s.Logger, method, problem.Id, round, verdict, retrieval.Hits.Count,
                 evt.TokensIn, evt.TokensOut, evt.Timings.TotalMs);
             if (context.OnRound is { } onRound)
             {
