@@ -1,6 +1,7 @@
 using EvoR.Api.Auth;
 using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
+using EvoR.Api.Generations;
 using EvoR.Api.Health;
 using EvoR.Api.Languages;
 
@@ -14,6 +15,7 @@ app.MapDefaultEndpoints();
 app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
+app.MapGenerationsApi();
 try
 {
     app.Run();

@@ -27,6 +27,22 @@ public static class ProblemTypes
     public const string ServiceUnavailable = Prefix + "service-unavailable";
     public const string InternalError = Prefix + "internal-error";
 
+    // Generations.
+    public const string LlmNotConfigured = Prefix + "llm-not-configured";
+    public const string UnknownMethod = Prefix + "unknown-method";
+    public const string UnknownKnowledgeBase = Prefix + "unknown-knowledge-base";
+    public const string InvalidSourceKind = Prefix + "invalid-source-kind";
+    public const string GenerationsBusy = Prefix + "generations-busy";
+    public const string GenerationFinished = Prefix + "generation-finished";
+    public const string InvalidLastEventId = Prefix + "invalid-last-event-id";
+
+    // How a generation job ended, in its "error" member.
+    public const string TimeBudgetExceeded = Prefix + "time-budget-exceeded";
+    public const string TokenBudgetExceeded = Prefix + "token-budget-exceeded";
+    public const string LlmCallFailed = Prefix + "llm-call-failed";
+    public const string KnowledgeBaseError = Prefix + "knowledge-base-error";
+    public const string JobInterrupted = Prefix + "generation-interrupted";
+
     /// <summary>The type for a status code that reached the client without a more specific type.</summary>
     public static string ForStatus(int statusCode) => statusCode switch
     {

@@ -22,12 +22,12 @@ public static class TelemetryExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(TelemetryNames.ServiceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryNames.Sandbox)
+                .AddMeter(TelemetryNames.Sandbox, TelemetryNames.Generations, TelemetryNames.Llm)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(TelemetryNames.Sandbox)
+                .AddSource(TelemetryNames.Sandbox, TelemetryNames.Llm)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath, StringComparison.Ordinal)));
 

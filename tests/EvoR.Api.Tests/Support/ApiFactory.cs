@@ -13,6 +13,8 @@ namespace EvoR.Api.Tests.Support;
 /// <summary>
 /// Boots the real app (Program) in memory. By default the sandbox is replaced by <see cref="FakeCodeExecutor"/> and
 /// <see cref="FakeHealthProbe"/>; <paramref name="realSandbox"/> keeps the real one. Settings override configuration.
+/// Generation jobs go to a database in a temporary folder of this factory's own (deleted with it) unless the settings
+/// name one (<c>Generations:DatabasePath</c>).
 /// </summary>
 public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false)
     : WebApplicationFactory<Program>
@@ -23,6 +25,9 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     public FakeCodeExecutor Executor { get; } = new();
     public FakeHealthProbe Health { get; } = new();
     public FakeLogCollector Logs { get; } = new();
+
+    /// <summary>This factory's own temporary folder (default generations database), deleted on dispose.</summary>
+    public string TempFolder { get; } = Directory.CreateTempSubdirectory("evor-api-tests-").FullName;
 
     /// <summary>Settings that configure <see cref="ValidKey"/> (name <c>alpha</c>) and <see cref="OtherKey"/>
     /// (name <c>beta</c>).</summary>
@@ -41,7 +46,13 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.ConfigureAppConfiguration((_, configuration) =>
-            configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
+        {
+            configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Generations:DatabasePath"] = Path.Combine(TempFolder, "generations.db"),
+            });
+            configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        });
         builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
         if (!realSandbox)
         {
@@ -50,6 +61,27 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
                 services.AddSingleton<ICodeExecutor>(sp => Executor.Attach(sp));
                 services.AddSingleton<ISandboxHealthProbe>(Health);
             });
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        try
+        {
+            base.Dispose(disposing);
+        }
+        finally
+        {
+            if (disposing)
+            {
+                try
+                {
+                    Directory.Delete(TempFolder, recursive: true);
+                }
+                catch (DirectoryNotFoundException)
+                {
+                }
+            }
         }
     }
 
