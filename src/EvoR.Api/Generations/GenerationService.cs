@@ -17,6 +17,8 @@ internal sealed class GenerationService(
 
     public GenerationEventHub Hub => hub;
 
+    public string DatabasePath => store.DatabasePath;
+
     /// <summary>Opens the database; marks the jobs that were running when the service last stopped (or died)
     /// interrupted, and queues again those that were queued. Once per process.</summary>
     public async Task EnsureReadyAsync(CancellationToken cancellationToken)

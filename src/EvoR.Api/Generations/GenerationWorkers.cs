@@ -1,3 +1,5 @@
+using EvoR.Api.Auth;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace EvoR.Api.Generations;
@@ -12,7 +14,18 @@ internal sealed class GenerationWorkers(
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await jobs.EnsureReadyAsync(cancellationToken);
+        try
+        {
+            await jobs.EnsureReadyAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            // A database that cannot be opened is a setting to change, not a crash.
+            throw new StartupRefusedException(
+                $"the generations database {jobs.DatabasePath} cannot be opened ({ex.Message}); set Generations:DatabasePath " +
+                "to a file in a writable folder (in a read-only container, on a volume).");
+        }
+
         await base.StartAsync(cancellationToken);
     }
 

@@ -129,6 +129,28 @@ public sealed class GenerationRequestTests : IDisposable
     }
 
     [Fact]
+    public void Start_DatabaseFolderIsAFile_RefusesAndNamesTheSetting()
+    {
+        var file = Path.Combine(_knowledge, "not-a-folder");
+        File.WriteAllText(file, "");
+        using var factory = new ApiFactory(new Dictionary<string, string?> { ["Generations:DatabasePath"] = Path.Combine(file, "generations.db") });
+
+        StartFailure.Assert(factory, "Generations:DatabasePath");
+    }
+
+    [Theory]
+    [InlineData("Generations:Workers", "0")]
+    [InlineData("Generations:QueueLimit", "-1")]
+    [InlineData("Generations:DefaultTimeBudgetSeconds", "7200")]
+    [InlineData("Generations:DefaultTokenBudget", "5000000")]
+    public void Start_InvalidGenerationOptions_FailsValidation(string key, string value)
+    {
+        using var factory = new ApiFactory(new Dictionary<string, string?> { [key] = value });
+
+        StartFailure.Assert(factory, key.Split(':')[1]);
+    }
+
+    [Fact]
     public async Task Get_OpenApiDocument_ListsTheGenerationEndpoints()
     {
         using var factory = Factory();
