@@ -1,4 +1,5 @@
 using EvoR.Api.Auth;
+using EvoR.Api.ChatCompletions;
 using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
 using EvoR.Api.Generations;
@@ -16,6 +17,7 @@ app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
 app.MapGenerationsApi();
+app.MapChatCompletionsApi();
 try
 {
     app.Run();

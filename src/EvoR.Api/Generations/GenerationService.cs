@@ -102,6 +102,46 @@ internal sealed class GenerationService(
         return await store.GetEventsAsync(id, after, cancellationToken);
     }
 
+    /// <summary>
+    /// Waits until the job has ended, calling <paramref name="onEvent"/> with each of its events as it is stored
+    /// (from the first), or <paramref name="onIdle"/> when nothing happened for <paramref name="idle"/>. Returns the
+    /// ended job.
+    /// </summary>
+    public async Task<GenerationJobRecord> WaitForEndAsync(string id, Func<GenerationEventRecord, Task>? onEvent, TimeSpan idle,
+        Func<Task>? onIdle, CancellationToken cancellationToken)
+    {
+        long after = 0;
+        while (true)
+        {
+            var changed = hub.NextChange(id);
+            var job = await store.GetAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Generation {id} vanished.");
+            foreach (var e in await store.GetEventsAsync(id, after, cancellationToken))
+            {
+                after = e.Sequence;
+                if (onEvent is not null)
+                {
+                    await onEvent(e);
+                }
+            }
+
+            if (job.Status.IsTerminal())
+            {
+                // The end event is stored with the final status, so it was among the events just read.
+                return job;
+            }
+
+            using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var beat = Task.Delay(idle, time, wait.Token);
+            if (await Task.WhenAny(changed, beat) == beat && onIdle is not null)
+            {
+                await onIdle();
+            }
+
+            await wait.CancelAsync();
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     /// <summary>Cancels a queued job at once, or asks a running one to stop. Returns the status after the request,
     /// and whether the job was still active.</summary>
     public async Task<(GenerationStatus Status, bool WasActive)> CancelAsync(GenerationJobRecord job, CancellationToken cancellationToken)

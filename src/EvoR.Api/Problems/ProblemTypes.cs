@@ -35,6 +35,8 @@ public static class ProblemTypes
     public const string GenerationsBusy = Prefix + "generations-busy";
     public const string GenerationFinished = Prefix + "generation-finished";
     public const string InvalidLastEventId = Prefix + "invalid-last-event-id";
+    public const string UnknownModel = Prefix + "unknown-model";
+    public const string GenerationFailed = Prefix + "generation-failed";
 
     // How a generation job ended, in its "error" member.
     public const string TimeBudgetExceeded = Prefix + "time-budget-exceeded";

@@ -151,7 +151,7 @@ public sealed class GenerationRequestTests : IDisposable
     }
 
     [Fact]
-    public async Task Get_OpenApiDocument_ListsTheGenerationEndpoints()
+    public async Task Get_OpenApiDocument_ListsTheGenerationAndChatEndpoints()
     {
         using var factory = Factory();
         using var client = factory.CreateClient();
@@ -165,5 +165,9 @@ public sealed class GenerationRequestTests : IDisposable
         Assert.True(paths.GetProperty("/v1/generations/{id}").TryGetProperty("delete", out _));
         Assert.True(paths.GetProperty("/v1/generations/{id}/events").GetProperty("get").GetProperty("responses").GetProperty("200")
             .GetProperty("content").TryGetProperty("text/event-stream", out _));
+        var chat = paths.GetProperty("/v1/chat/completions").GetProperty("post").GetProperty("responses").GetProperty("200").GetProperty("content");
+        Assert.True(chat.TryGetProperty("application/json", out _));
+        Assert.True(chat.TryGetProperty("text/event-stream", out _));
+        Assert.True(paths.GetProperty("/v1/models").TryGetProperty("get", out _));
     }
 }
