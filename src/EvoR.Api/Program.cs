@@ -4,6 +4,7 @@ using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
 using EvoR.Api.Generations;
 using EvoR.Api.Health;
+using EvoR.Api.KnowledgeBases;
 using EvoR.Api.Languages;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -16,6 +17,7 @@ app.MapDefaultEndpoints();
 app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
+app.MapKnowledgeBasesApi();
 app.MapGenerationsApi();
 app.MapChatCompletionsApi();
 try

@@ -17,15 +17,20 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the pipeline's knowledge store (<see cref="IKnowledgeBaseStore"/>), embedder, and web search source,
-    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>;
-    /// and the generation methods (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting,
-    /// Reflexion), <see cref="MethodRunner"/> and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods
-    /// need the LLM layer (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host.
+    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>.
+    /// Needs nothing else from the host, so a host that serves knowledge bases without generating code calls this alone.
+    /// A second call (also through <see cref="AddEvoRPipeline"/>) adds nothing.
     /// </summary>
-    public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddEvoRKnowledge(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
+        // Options and the web client's resilience handler are additive: registering them twice would bind, validate
+        // and wrap twice.
+        if (services.Any(d => d.ServiceType == typeof(KnowledgeBaseStore)))
+        {
+            return services;
+        }
 
         services.AddOptions<KnowledgeOptions>().Bind(configuration.GetSection(KnowledgeOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetrievalOptions>().Bind(configuration.GetSection(RetrievalOptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
@@ -72,7 +77,18 @@ public static class PipelineServiceCollectionExtensions
             _ => sp.GetRequiredService<NoWebSearchSource>(),
         });
 #pragma warning restore EVOR0001
+        return services;
+    }
 
+    /// <summary>
+    /// Registers the knowledge layer (<see cref="AddEvoRKnowledge"/>) and the generation methods
+    /// (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting, Reflexion), <see cref="MethodRunner"/>
+    /// and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods need the LLM layer
+    /// (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host.
+    /// </summary>
+    public static IServiceCollection AddEvoRPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddEvoRKnowledge(configuration);
         services.AddOptions<EvoROptions>().Bind(configuration.GetSection(EvoROptions.SectionName)).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<GenerationChat>();
         services.TryAddSingleton<DraftExecutor>();

@@ -30,6 +30,24 @@ public sealed class PipelineServiceCollectionExtensionsTests
         Assert.Single(await store.ListAsync(TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task AddEvoRKnowledge_WithoutLlmOrSandbox_ValidatesOnBuildAndServesTheStore()
+    {
+        using var dir = new TempDirectory();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Knowledge:RootPath"] = dir.Path, ["Embeddings:Enabled"] = "false" })
+            .Build();
+        var services = new ServiceCollection().AddLogging().AddEvoRKnowledge(configuration).AddEvoRKnowledge(configuration);
+
+        // What a development host does: every registration must resolve with only the knowledge layer present.
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+        await provider.GetRequiredService<IKnowledgeBaseStore>().CreateAsync("kb", cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Single(services, d => d.ServiceType == typeof(KnowledgeBaseStore));
+        Assert.Single(services, d => d.ServiceType == typeof(IConfigureOptions<KnowledgeOptions>));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(EvoR.Pipeline.Methods.IGenerationMethod));
+    }
+
     [Theory]
     [InlineData("Embeddings:Provider", "tpu")]
     [InlineData("Knowledge:MaxChunkTokens", "5")]

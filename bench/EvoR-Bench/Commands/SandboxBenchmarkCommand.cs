@@ -28,7 +28,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private static readonly string[] KnownOptions = ["iterations", "warmup", "throughput-runs", "json", "humaneval", "python"];
+    private static readonly string[] KnownOptions = ["iterations", "warmup", "gap-ms", "throughput-runs", "json", "humaneval", "python"];
 
     public string Name => "sandbox";
 
@@ -37,6 +37,8 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
     public string Usage => """
           --iterations N       timed trivial runs of each kind (default 50)
           --warmup N           untimed runs of each kind first (default 5)
+          --gap-ms N           idle time before each timed latency run (default 100), so that one run's background
+                               work (discarding its sandbox, refilling the warm pool) does not land on the next
           --throughput-runs N  executions per throughput measurement (default 100)
           --humaneval PATH     HumanEval.jsonl.gz (default: ../shared/data/humaneval/ beside the folder of EvoR.sln)
           --python PATH        interpreter of the bare baseline (default /usr/bin/python3)
@@ -55,6 +57,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
 
         var iterations = arguments.GetInt("iterations", 50, 1, 1_000_000);
         var warmup = arguments.GetInt("warmup", 5, 0, 1_000_000);
+        var gapMs = arguments.GetInt("gap-ms", 100, 0, 60_000);
         var throughputRuns = arguments.GetInt("throughput-runs", 100, 1, 1_000_000);
         var python = arguments.GetString("python") ?? DefaultPython;
         var jsonPath = arguments.GetString("json");
@@ -79,10 +82,11 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
             SandboxPythonVersion = health?.Languages.FirstOrDefault(l => l.Name == HumanEvalRequestBuilder.Language)?.Version,
             Iterations = iterations,
             Warmup = warmup,
+            GapMs = gapMs,
         };
 
         var dockerRun = DockerRunSpawner(host, executor.Backend);
-        var latency = await MeasureLatencyAsync(executor, bare, dockerRun, iterations, warmup, cancellationToken);
+        var latency = await MeasureLatencyAsync(executor, bare, dockerRun, iterations, warmup, gapMs, cancellationToken);
         List<ThroughputRun> throughput =
         [
             await MeasureThroughputAsync(executor, 1, throughputRuns, cancellationToken),
@@ -168,7 +172,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
 
     private async Task<TrivialLatency> MeasureLatencyAsync(
         ICodeExecutor executor, BareProcessSpawner bare, (BareProcessSpawner Spawner, string Image)? dockerRun,
-        int iterations, int warmup, CancellationToken cancellationToken)
+        int iterations, int warmup, int gapMs, CancellationToken cancellationToken)
     {
         var request = new ExecutionRequest { Language = HumanEvalRequestBuilder.Language, Code = TrivialProgram };
         for (var i = 0; i < warmup; i++)
@@ -204,6 +208,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
 
             if (dockerRun is { } d)
             {
+                await Task.Delay(TimeSpan.FromMilliseconds(gapMs), timeProvider, cancellationToken);
                 var start = timeProvider.GetTimestamp();
                 var exitCode = await d.Spawner.RunAsync(cancellationToken);
                 dockerRunMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
@@ -226,6 +231,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
 
         async Task<bool> TimeSandboxAsync()
         {
+            await Task.Delay(TimeSpan.FromMilliseconds(gapMs), timeProvider, cancellationToken);
             var start = timeProvider.GetTimestamp();
             var result = await executor.ExecuteAsync(request, cancellationToken);
             sandboxMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);
@@ -235,6 +241,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
 
         async Task<bool> TimeBareAsync()
         {
+            await Task.Delay(TimeSpan.FromMilliseconds(gapMs), timeProvider, cancellationToken);
             var start = timeProvider.GetTimestamp();
             var exitCode = await bare.RunAsync(cancellationToken);
             bareMs.Add(timeProvider.GetElapsedTime(start).TotalMilliseconds);

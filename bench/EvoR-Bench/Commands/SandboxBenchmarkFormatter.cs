@@ -16,7 +16,7 @@ internal static class SandboxBenchmarkFormatter
         Line(sb, $"EvoR sandbox benchmark, {report.StartedAt:yyyy-MM-dd HH:mm:ss} UTC");
         Line(sb, $"backend {env.Backend}, cgroup limits {YesNo(env.CgroupLimits)}, pool size {env.PoolSize}, {env.ProcessorCount} cores, {env.Os}, {env.Runtime}");
         Line(sb, $"sandbox python: {env.SandboxPythonVersion ?? "unknown"}; bare baseline: {env.BarePython}");
-        Line(sb, $"iterations {env.Iterations} (after {env.Warmup} warm-up runs each), sandbox and bare alternated");
+        Line(sb, $"iterations {env.Iterations} (after {env.Warmup} warm-up runs each), sandbox and bare alternated, {env.GapMs} ms idle before each");
         Line(sb, $"load average (1/5/15 min) at start {env.LoadAverageAtStart ?? "n/a"}, at end {env.LoadAverageAtEnd ?? "n/a"}");
         sb.Append('\n');
         Text(sb, "Trivial Python run (`pass`), latency per run       n     p50 ms   p95 ms   min ms   max ms  mean ms");

@@ -30,6 +30,9 @@ internal sealed record BenchEnvironment
     public required int Iterations { get; init; }
     public required int Warmup { get; init; }
 
+    /// <summary>Idle milliseconds before each timed latency run (both kinds alike).</summary>
+    public int GapMs { get; init; }
+
     /// <summary>1, 5 and 15-minute load averages (<c>/proc/loadavg</c>) when the run started and ended; a shared
     /// machine's load moves every figure.</summary>
     public string? LoadAverageAtStart { get; init; }

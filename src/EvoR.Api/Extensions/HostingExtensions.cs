@@ -37,6 +37,7 @@ public static class HostingExtensions
     {
         builder.Services.AddEvoRSandbox(builder.Configuration);
         builder.Services.AddEvoRLlm(builder.Configuration);
+        // Includes AddEvoRKnowledge (the knowledge-base endpoints' store).
         builder.Services.AddEvoRPipeline(builder.Configuration);
         builder.Services.AddGenerations();
         builder.Services.AddApiKeyAuth();

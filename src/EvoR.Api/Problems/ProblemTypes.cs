@@ -26,12 +26,21 @@ public static class ProblemTypes
     public const string BadRequest = Prefix + "bad-request";
     public const string ServiceUnavailable = Prefix + "service-unavailable";
     public const string InternalError = Prefix + "internal-error";
+    public const string UnknownKnowledgeBase = Prefix + "unknown-knowledge-base";
+    public const string KnowledgeBaseExists = Prefix + "knowledge-base-exists";
+    public const string KnowledgeBaseInUse = Prefix + "knowledge-base-in-use";
+    public const string InvalidKnowledgeBaseName = Prefix + "invalid-knowledge-base-name";
+    public const string UnknownDocument = Prefix + "unknown-document";
+    public const string DocumentTooLarge = Prefix + "document-too-large";
+    public const string InvalidSourceKind = Prefix + "invalid-source-kind";
+    public const string EmptyQuery = Prefix + "empty-query";
+    public const string InvalidSearchMode = Prefix + "invalid-search-mode";
+    public const string KOutOfRange = Prefix + "k-out-of-range";
+    public const string DenseUnavailable = Prefix + "dense-unavailable";
 
     // Generations.
     public const string LlmNotConfigured = Prefix + "llm-not-configured";
     public const string UnknownMethod = Prefix + "unknown-method";
-    public const string UnknownKnowledgeBase = Prefix + "unknown-knowledge-base";
-    public const string InvalidSourceKind = Prefix + "invalid-source-kind";
     public const string GenerationsBusy = Prefix + "generations-busy";
     public const string GenerationFinished = Prefix + "generation-finished";
     public const string InvalidLastEventId = Prefix + "invalid-last-event-id";

@@ -1,8 +1,8 @@
 namespace EvoR.Api.Telemetry;
 
 /// <summary>
-/// Every log message of the API, in one place with stable event ids (1000–1999). Program code and program output
-/// are never logged here; only their sizes, languages and verdicts.
+/// Every log message of the API, in one place with stable event ids (1000–1999; knowledge bases 1100–1199, generations 1200–1299). Program
+/// code, program output, queries and documents are never logged here; only their sizes, languages and verdicts.
 /// </summary>
 internal static partial class ApiLog
 {
@@ -46,6 +46,22 @@ internal static partial class ApiLog
 
     [LoggerMessage(1033, LogLevel.Information, "API key authentication is on: {KeyCount} key(s) configured")]
     public static partial void ApiKeysConfigured(ILogger logger, int keyCount);
+
+    [LoggerMessage(1101, LogLevel.Information, "Knowledge base {KnowledgeBase} created")]
+    public static partial void KnowledgeBaseCreated(ILogger logger, string knowledgeBase);
+
+    [LoggerMessage(1102, LogLevel.Information, "Documents sent to knowledge base {KnowledgeBase}: {Added} added, {Updated} updated, {Skipped} skipped")]
+    public static partial void KnowledgeDocumentsAdded(ILogger logger, string knowledgeBase, int added, int updated, int skipped);
+
+    [LoggerMessage(1103, LogLevel.Debug, "Knowledge base {KnowledgeBase} searched ({Mode}, k {K}): {Hits} hits")]
+    public static partial void KnowledgeBaseSearched(ILogger logger, string knowledgeBase, string mode, int? k, int hits);
+
+    // Document ids are the client's own strings: not logged, so they cannot forge log lines.
+    [LoggerMessage(1104, LogLevel.Information, "A document was deleted from knowledge base {KnowledgeBase}")]
+    public static partial void KnowledgeDocumentDeleted(ILogger logger, string knowledgeBase);
+
+    [LoggerMessage(1105, LogLevel.Information, "Knowledge-base request refused: {ProblemType} ({Field})")]
+    public static partial void KnowledgeRequestRefused(ILogger logger, string problemType, string? field);
 
     [LoggerMessage(1201, LogLevel.Information, "Generation {JobId} queued: {Method}, {Language} (via {Origin})")]
     public static partial void GenerationQueued(ILogger logger, string jobId, string method, string language, string origin);

@@ -52,7 +52,8 @@ public sealed class SandboxHealthProbe(
     private async Task<SandboxHealthReport> ProbeAsync(CancellationToken cancellationToken)
     {
         var languages = await Task.WhenAll(catalog.All.Select(l => ProbeLanguageAsync(l, cancellationToken)));
-        var setupError = languages.Select(l => l.Error).FirstOrDefault(e => e is not null && e.StartsWith("sandbox:", StringComparison.Ordinal));
+        // A backend that cannot start at all fails every language the same way: report that fault, not a language.
+        var setupError = languages.FirstOrDefault(l => l.SetupError is not null).SetupError;
         var available = languages.Count(l => l.Info.Available);
         return new SandboxHealthReport
         {
@@ -60,7 +61,7 @@ public sealed class SandboxHealthProbe(
             Healthy = available > 0,
             CgroupLimits = backend.CgroupLimits,
             Message = available == 0
-                ? setupError?["sandbox: ".Length..] ?? "No language could run a program in the sandbox."
+                ? setupError ?? "No language could run a program in the sandbox."
                 : available < languages.Length
                     ? $"Unavailable: {string.Join("; ", languages.Where(l => !l.Info.Available).Select(l => $"{l.Info.Name} ({l.Error})"))}"
                     : null,
@@ -68,7 +69,7 @@ public sealed class SandboxHealthProbe(
         };
     }
 
-    private async Task<(LanguageInfo Info, string? Error)> ProbeLanguageAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    private async Task<(LanguageInfo Info, string? Error, string? SetupError)> ProbeLanguageAsync(LanguageDefinition language, CancellationToken cancellationToken)
     {
         var probeLimits = limits.Defaults with { TimeoutMs = Math.Max(limits.Defaults.TimeoutMs, 10_000) };
         var version = await backend.RunAsync(new SandboxRunSpec
@@ -81,9 +82,11 @@ public sealed class SandboxHealthProbe(
         var versionLine = FirstLine(version.Stdout) ?? FirstLine(version.Stderr);
 
         string? error;
+        string? setupError = null;
         if (version.SetupError is not null)
         {
             error = "sandbox: " + version.SetupError;
+            setupError = version.SetupError;
         }
         else if (version.ExitCode != 0)
         {
@@ -111,7 +114,7 @@ public sealed class SandboxHealthProbe(
             Version = error is null ? versionLine : null,
             Available = error is null,
             SupportsScriptTests = language.Sentinel is not null,
-        }, error);
+        }, error, setupError);
     }
 
     private static string? FirstLine(byte[] bytes)

@@ -92,9 +92,9 @@ public sealed partial class ProcessSandboxBackend(
         }
 
         PreparedSandbox? sandbox = null;
+        var key = _options.WarmSandboxes > 0 ? WarmKey(spec, state) : null;
         try
         {
-            var key = _options.WarmSandboxes > 0 ? WarmKey(spec, state) : null;
             sandbox = key is null ? null : _pool!.TryTake(key);
             if (sandbox is not null && sandbox.Process.HasExited)
             {
@@ -104,11 +104,6 @@ public sealed partial class ProcessSandboxBackend(
             }
 
             sandbox ??= Prepare(state, spec);
-            if (key is not null)
-            {
-                _pool!.Refill(key, () => Prepare(state, spec));
-            }
-
             return await GoAsync(sandbox, spec, cancellationToken);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
@@ -122,6 +117,13 @@ public sealed partial class ProcessSandboxBackend(
                 // By now every process of the run is gone (its pid namespace dies only once all members have exited);
                 // removing cgroups and files need not delay the verdict.
                 DiscardInBackground(sandbox);
+            }
+
+            if (key is not null)
+            {
+                // Refilled once the run is over, not while it runs: setting up a sandbox (namespaces, mounts, cgroups)
+                // costs CPU that a trivial run on a small machine would otherwise share with its own setup work.
+                _pool!.Refill(key, () => Prepare(state, spec));
             }
         }
     }

@@ -26,6 +26,28 @@ public sealed class OpenApiTests
         Assert.True(post.TryGetProperty("security", out _));
     }
 
+    [Theory]
+    [InlineData("/v1/knowledge-bases", "post", "201", "400")]
+    [InlineData("/v1/knowledge-bases", "get", "200", "429")]
+    [InlineData("/v1/knowledge-bases/{name}/documents", "post", "200", "413")]
+    [InlineData("/v1/knowledge-bases/{name}/search", "get", "200", "404")]
+    [InlineData("/v1/knowledge-bases/{name}/documents/{id}", "delete", "204", "404")]
+    public async Task Get_OpenApiDocument_DescribesKnowledgeBaseEndpoints(string path, string method, string success, string problem)
+    {
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+
+        var document = await (await client.GetAsync("/openapi/v1.json", Http.Ct)).ReadJsonAsync();
+
+        var operation = document.GetProperty("paths").GetProperty(path).GetProperty(method);
+        Assert.False(string.IsNullOrEmpty(operation.GetProperty("summary").GetString()));
+        var responses = operation.GetProperty("responses").EnumerateObject().Select(r => r.Name).ToHashSet();
+        Assert.Contains(success, responses);
+        Assert.Contains(problem, responses);
+        Assert.Contains("401", responses);
+        Assert.True(operation.TryGetProperty("security", out _));
+    }
+
     [Fact]
     public async Task Get_Scalar_ServesInteractiveUi()
     {

@@ -13,12 +13,16 @@ namespace EvoR.Api.Tests.Support;
 /// <summary>
 /// Boots the real app (Program) in memory. By default the sandbox is replaced by <see cref="FakeCodeExecutor"/> and
 /// <see cref="FakeHealthProbe"/>; <paramref name="realSandbox"/> keeps the real one. Settings override configuration.
-/// Generation jobs go to a database in a temporary folder of this factory's own (deleted with it) unless the settings
-/// name one (<c>Generations:DatabasePath</c>).
+/// Knowledge bases live in <paramref name="knowledgeRoot"/>, or else in a temporary folder of this factory's own,
+/// deleted with it. Generation jobs go to a database in another temporary folder of its own (deleted with it) unless
+/// the settings name one (<c>Generations:DatabasePath</c>).
 /// </summary>
-public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false)
+public sealed class ApiFactory(
+    IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false, string? knowledgeRoot = null)
     : WebApplicationFactory<Program>
 {
+    private readonly bool _ownsKnowledgeRoot = knowledgeRoot is null;
+
     public const string ValidKey = "test-key-alpha";
     public const string OtherKey = "test-key-beta";
 
@@ -26,8 +30,15 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
     public FakeHealthProbe Health { get; } = new();
     public FakeLogCollector Logs { get; } = new();
 
-    /// <summary>This factory's own temporary folder (default generations database), deleted on dispose.</summary>
-    public string TempFolder { get; } = Directory.CreateTempSubdirectory("evor-api-tests-").FullName;
+    /// <summary>The folder of this host's knowledge bases (<c>Knowledge:RootPath</c>).</summary>
+    public string KnowledgeRoot { get; } = knowledgeRoot ?? NewTempFolder();
+
+    /// <summary>This factory's own temporary folder of the generations database, deleted with it.</summary>
+    public string GenerationsFolder { get; } = NewTempFolder();
+
+    /// <summary>A new empty folder under the temporary folder.</summary>
+    public static string NewTempFolder() =>
+        Directory.CreateTempSubdirectory("evor-api-tests-").FullName;
 
     /// <summary>Settings that configure <see cref="ValidKey"/> (name <c>alpha</c>) and <see cref="OtherKey"/>
     /// (name <c>beta</c>).</summary>
@@ -49,7 +60,8 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         {
             configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Generations:DatabasePath"] = Path.Combine(TempFolder, "generations.db"),
+                ["Knowledge:RootPath"] = KnowledgeRoot,
+                ["Generations:DatabasePath"] = Path.Combine(GenerationsFolder, "generations.db"),
             });
             configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
@@ -72,16 +84,45 @@ public sealed class ApiFactory(IReadOnlyDictionary<string, string?>? settings = 
         }
         finally
         {
+            if (disposing && _ownsKnowledgeRoot)
+            {
+                DeleteFolder(KnowledgeRoot);
+            }
+
             if (disposing)
             {
-                try
-                {
-                    Directory.Delete(TempFolder, recursive: true);
-                }
-                catch (DirectoryNotFoundException)
-                {
-                }
+                DeleteFolder(GenerationsFolder);
             }
+        }
+    }
+
+    // Asynchronous disposal does not pass through Dispose(bool).
+    public override async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await base.DisposeAsync();
+        }
+        finally
+        {
+            if (_ownsKnowledgeRoot)
+            {
+                DeleteFolder(KnowledgeRoot);
+            }
+
+            DeleteFolder(GenerationsFolder);
+        }
+    }
+
+    /// <summary>Deletes a folder and what it holds; a folder already gone is fine.</summary>
+    public static void DeleteFolder(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
         }
     }
 

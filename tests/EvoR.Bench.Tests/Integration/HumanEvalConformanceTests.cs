@@ -3,6 +3,7 @@ using EvoR.Bench.Datasets;
 using EvoR.Bench.Scoring;
 using EvoR.Sandbox;
 using EvoR.Sandbox.Backends;
+using EvoR.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Bench.Tests.Integration;
@@ -150,23 +151,8 @@ public sealed class DockerHumanEvalConformanceFixture : HumanEvalConformanceFixt
 
     protected override string? PrerequisiteMissing() => null;
 
-    private protected override async Task<string?> BackendUnavailableAsync(BenchHost host)
-    {
-        var run = await host.Services.GetRequiredService<ISandboxBackend>().RunAsync(new SandboxRunSpec
-        {
-            Command = ["python3", "--version"],
-            Limits = new ExecutionLimits(),
-        }, CancellationToken.None);
-        var reason = run.SetupError ?? (run.ExitCode == 0 ? null : $"python3 --version exited {run.ExitCode} in the sandbox image");
-        if (reason is null)
-        {
-            return null;
-        }
-
-        return Environment.GetEnvironmentVariable("EVOR_REQUIRE_DOCKER") == "1"
-            ? throw new InvalidOperationException($"EVOR_REQUIRE_DOCKER=1 but the Docker sandbox cannot run: {reason}")
-            : $"Docker sandbox unavailable on this machine: {reason}";
-    }
+    private protected override Task<string?> BackendUnavailableAsync(BenchHost host) =>
+        DockerSandboxProbe.UnavailableReasonAsync(host.Services.GetRequiredService<ISandboxBackend>());
 }
 
 /// <summary>One backend's conformance run at a time: both saturate a 2-core machine on their own.</summary>

@@ -1,5 +1,6 @@
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Docker;
+using EvoR.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Sandbox.Tests.Support;
@@ -18,26 +19,8 @@ public class DockerSandboxFixture : SandboxFixture
 
     public DockerSandboxBackend DockerBackend => Services.GetRequiredService<DockerSandboxBackend>();
 
-    protected override Task<string?> FindSkipReasonAsync(IServiceProvider services) => DockerUnavailableReasonAsync(services);
-
-    /// <summary>Why the Docker sandbox of these services cannot run a Python program here, or null when it can.</summary>
-    public static async Task<string?> DockerUnavailableReasonAsync(IServiceProvider services)
-    {
-        var run = await services.GetRequiredService<ISandboxBackend>().RunAsync(new SandboxRunSpec
-        {
-            Command = ["python3", "--version"],
-            Limits = new ExecutionLimits(),
-        }, CancellationToken.None);
-        var reason = run.SetupError ?? (run.ExitCode == 0 ? null : $"python3 --version exited {run.ExitCode} in the sandbox image");
-        if (reason is null)
-        {
-            return null;
-        }
-
-        return Environment.GetEnvironmentVariable("EVOR_REQUIRE_DOCKER") == "1"
-            ? throw new InvalidOperationException($"EVOR_REQUIRE_DOCKER=1 but the Docker sandbox cannot run: {reason}")
-            : $"Docker sandbox unavailable on this machine: {reason}";
-    }
+    protected override Task<string?> FindSkipReasonAsync(IServiceProvider services) =>
+        DockerSandboxProbe.UnavailableReasonAsync(services.GetRequiredService<ISandboxBackend>());
 }
 
 /// <remarks>Not run in parallel with other collections: the engine's start and kill times are what the timing asserts
