@@ -11,9 +11,10 @@ RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evo
     && mkdir -p /var/lib/evor && chown 10001:10001 /var/lib/evor
 COPY artifacts/service/ /opt/evor/
 # The Docker backend by default: a process sandbox (bubblewrap) cannot nest inside an unprivileged container.
-# Generation jobs persist on a volume: the container itself may run read-only.
+# Generation jobs and knowledge bases persist on a volume: the container itself may run read-only.
 ENV Sandbox__Backend=docker \
     Generations__DatabasePath=/var/lib/evor/generations.db \
+    Knowledge__RootPath=/var/lib/evor/knowledge \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     ASPNETCORE_ENVIRONMENT=Production
 VOLUME /var/lib/evor
