@@ -7,12 +7,17 @@
 # generated code never runs in it (it runs in the sandbox containers the engine creates). See README, "Security model".
 ARG BASE=evor/debian:bookworm
 FROM ${BASE}
-RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evor --home-dir /nonexistent --shell /usr/sbin/nologin evor
+RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evor --home-dir /nonexistent --shell /usr/sbin/nologin evor \
+    && mkdir -p /var/lib/evor && chown 10001:10001 /var/lib/evor
 COPY artifacts/service/ /opt/evor/
 # The Docker backend by default: a process sandbox (bubblewrap) cannot nest inside an unprivileged container.
+# Generation jobs and knowledge bases persist on a volume: the container itself may run read-only.
 ENV Sandbox__Backend=docker \
+    Generations__DatabasePath=/var/lib/evor/generations.db \
+    Knowledge__RootPath=/var/lib/evor/knowledge \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     ASPNETCORE_ENVIRONMENT=Production
+VOLUME /var/lib/evor
 USER 10001:10001
 WORKDIR /opt/evor
 ENTRYPOINT ["/opt/evor/EvoR.Api"]

@@ -1,6 +1,8 @@
 using EvoR.Api.Auth;
+using EvoR.Api.ChatCompletions;
 using EvoR.Api.Executions;
 using EvoR.Api.Extensions;
+using EvoR.Api.Generations;
 using EvoR.Api.Health;
 using EvoR.Api.KnowledgeBases;
 using EvoR.Api.Languages;
@@ -16,6 +18,8 @@ app.MapHealthApi();
 app.MapLanguagesApi();
 app.MapExecutionsApi();
 app.MapKnowledgeBasesApi();
+app.MapGenerationsApi();
+app.MapChatCompletionsApi();
 try
 {
     app.Run();

@@ -1,10 +1,12 @@
 using System.Text.Json.Serialization;
 using EvoR.Api.Auth;
+using EvoR.Api.Generations;
 using EvoR.Api.OpenApi;
 using EvoR.Api.Problems;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Requests;
 using EvoR.Api.Telemetry;
+using EvoR.Llm;
 using EvoR.Pipeline;
 using EvoR.Sandbox;
 using Microsoft.AspNetCore.Http.Json;
@@ -29,12 +31,15 @@ public static class HostingExtensions
         return builder;
     }
 
-    /// <summary>The sandbox, the knowledge bases (pipeline) and the access guard (API keys, loopback guard, per-key
-    /// rate limits).</summary>
+    /// <summary>The sandbox, the LLM layer, the pipeline (knowledge bases, generation methods), generation jobs and
+    /// the access guard (API keys, loopback guard, per-key rate limits).</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.Services.AddEvoRSandbox(builder.Configuration);
-        builder.Services.AddEvoRKnowledge(builder.Configuration);
+        builder.Services.AddEvoRLlm(builder.Configuration);
+        // Includes AddEvoRKnowledge (the knowledge-base endpoints' store).
+        builder.Services.AddEvoRPipeline(builder.Configuration);
+        builder.Services.AddGenerations();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
         return builder;

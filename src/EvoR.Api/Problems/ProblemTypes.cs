@@ -38,6 +38,22 @@ public static class ProblemTypes
     public const string KOutOfRange = Prefix + "k-out-of-range";
     public const string DenseUnavailable = Prefix + "dense-unavailable";
 
+    // Generations.
+    public const string LlmNotConfigured = Prefix + "llm-not-configured";
+    public const string UnknownMethod = Prefix + "unknown-method";
+    public const string GenerationsBusy = Prefix + "generations-busy";
+    public const string GenerationFinished = Prefix + "generation-finished";
+    public const string InvalidLastEventId = Prefix + "invalid-last-event-id";
+    public const string UnknownModel = Prefix + "unknown-model";
+    public const string GenerationFailed = Prefix + "generation-failed";
+
+    // How a generation job ended, in its "error" member.
+    public const string TimeBudgetExceeded = Prefix + "time-budget-exceeded";
+    public const string TokenBudgetExceeded = Prefix + "token-budget-exceeded";
+    public const string LlmCallFailed = Prefix + "llm-call-failed";
+    public const string KnowledgeBaseError = Prefix + "knowledge-base-error";
+    public const string JobInterrupted = Prefix + "generation-interrupted";
+
     /// <summary>The type for a status code that reached the client without a more specific type.</summary>
     public static string ForStatus(int statusCode) => statusCode switch
     {

@@ -1,7 +1,7 @@
 namespace EvoR.Api.Telemetry;
 
 /// <summary>
-/// Every log message of the API, in one place with stable event ids (1000–1999; knowledge bases 1100–1199). Program
+/// Every log message of the API, in one place with stable event ids (1000–1999; knowledge bases 1100–1199, generations 1200–1299). Program
 /// code, program output, queries and documents are never logged here; only their sizes, languages and verdicts.
 /// </summary>
 internal static partial class ApiLog
@@ -62,4 +62,32 @@ internal static partial class ApiLog
 
     [LoggerMessage(1105, LogLevel.Information, "Knowledge-base request refused: {ProblemType} ({Field})")]
     public static partial void KnowledgeRequestRefused(ILogger logger, string problemType, string? field);
+
+    [LoggerMessage(1201, LogLevel.Information, "Generation {JobId} queued: {Method}, {Language} (via {Origin})")]
+    public static partial void GenerationQueued(ILogger logger, string jobId, string method, string language, string origin);
+
+    [LoggerMessage(1202, LogLevel.Information, "Generation {JobId} started: {Method}")]
+    public static partial void GenerationStarted(ILogger logger, string jobId, string method);
+
+    [LoggerMessage(1203, LogLevel.Information, "Generation {JobId} ({Method}) ended {Status} {ErrorType} after {ElapsedMs:0} ms")]
+    public static partial void GenerationFinished(ILogger logger, string jobId, string method, string status, string? errorType, double elapsedMs);
+
+    [LoggerMessage(1204, LogLevel.Warning, "Generation queue full; a job was refused (retry after {RetryAfterSeconds} s)")]
+    public static partial void GenerationQueueFull(ILogger logger, int retryAfterSeconds);
+
+    [LoggerMessage(1205, LogLevel.Information, "Generation request refused: {ProblemType} ({Field})")]
+    public static partial void GenerationRefused(ILogger logger, string problemType, string? field);
+
+    [LoggerMessage(1206, LogLevel.Warning,
+        "Generations recovered from {DatabasePath}: {Interrupted} job(s) that were running marked interrupted, {Queued} queued job(s) queued again")]
+    public static partial void GenerationsRecovered(ILogger logger, int interrupted, int queued, string databasePath);
+
+    [LoggerMessage(1207, LogLevel.Error, "Generation {JobId} failed on a fault of the service")]
+    public static partial void GenerationCrashed(ILogger logger, string jobId, Exception exception);
+
+    [LoggerMessage(1208, LogLevel.Information, "Generation {JobId} cancelled while {State}")]
+    public static partial void GenerationCancelled(ILogger logger, string jobId, string state);
+
+    [LoggerMessage(1209, LogLevel.Warning, "Generation refused: no language model is configured (missing {MissingSettings})")]
+    public static partial void GenerationWithoutModel(ILogger logger, string missingSettings);
 }

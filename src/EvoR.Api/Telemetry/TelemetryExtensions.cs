@@ -23,12 +23,12 @@ public static class TelemetryExtensions
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(TelemetryNames.ServiceName))
             .WithMetrics(metrics => metrics
-                .AddMeter(TelemetryNames.Sandbox, PipelineTelemetry.Name)
+                .AddMeter(TelemetryNames.Sandbox, TelemetryNames.Generations, TelemetryNames.Llm, PipelineTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
-                .AddSource(TelemetryNames.Sandbox, PipelineTelemetry.Name)
+                .AddSource(TelemetryNames.Sandbox, TelemetryNames.Llm, PipelineTelemetry.Name)
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath, StringComparison.Ordinal)));
 

@@ -14,7 +14,8 @@ namespace EvoR.Api.Tests.Support;
 /// Boots the real app (Program) in memory. By default the sandbox is replaced by <see cref="FakeCodeExecutor"/> and
 /// <see cref="FakeHealthProbe"/>; <paramref name="realSandbox"/> keeps the real one. Settings override configuration.
 /// Knowledge bases live in <paramref name="knowledgeRoot"/>, or else in a temporary folder of this factory's own,
-/// deleted with it.
+/// deleted with it. Generation jobs go to a database in another temporary folder of its own (deleted with it) unless
+/// the settings name one (<c>Generations:DatabasePath</c>).
 /// </summary>
 public sealed class ApiFactory(
     IReadOnlyDictionary<string, string?>? settings = null, bool realSandbox = false, string? knowledgeRoot = null)
@@ -31,6 +32,9 @@ public sealed class ApiFactory(
 
     /// <summary>The folder of this host's knowledge bases (<c>Knowledge:RootPath</c>).</summary>
     public string KnowledgeRoot { get; } = knowledgeRoot ?? NewTempFolder();
+
+    /// <summary>This factory's own temporary folder of the generations database, deleted with it.</summary>
+    public string GenerationsFolder { get; } = NewTempFolder();
 
     /// <summary>A new empty folder under the temporary folder.</summary>
     public static string NewTempFolder() =>
@@ -54,7 +58,11 @@ public sealed class ApiFactory(
     {
         builder.ConfigureAppConfiguration((_, configuration) =>
         {
-            configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Knowledge:RootPath"] = KnowledgeRoot });
+            configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Knowledge:RootPath"] = KnowledgeRoot,
+                ["Generations:DatabasePath"] = Path.Combine(GenerationsFolder, "generations.db"),
+            });
             configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
         builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
@@ -80,6 +88,11 @@ public sealed class ApiFactory(
             {
                 DeleteFolder(KnowledgeRoot);
             }
+
+            if (disposing)
+            {
+                DeleteFolder(GenerationsFolder);
+            }
         }
     }
 
@@ -96,6 +109,8 @@ public sealed class ApiFactory(
             {
                 DeleteFolder(KnowledgeRoot);
             }
+
+            DeleteFolder(GenerationsFolder);
         }
     }
 

@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EvoR.Api.Generations;
+
+/// <summary>
+/// Configuration section <c>Generations</c>: where jobs are kept, how many run at once, how many may wait, and each
+/// job's budgets (a request may ask for less or more, up to the maxima). Validated at start.
+/// </summary>
+public sealed class GenerationOptions : IValidatableObject
+{
+    public const string SectionName = "Generations";
+
+    /// <summary>The SQLite database of jobs, their events and results (WAL mode; created with its folder when
+    /// missing). A relative path is under the content root. Default <c>data/generations.db</c>.</summary>
+    [Required(AllowEmptyStrings = false)]
+    public string DatabasePath { get; set; } = "data/generations.db";
+
+    /// <summary>Jobs that run at the same time. Default 2, range 1–64.</summary>
+    [Range(1, 64)]
+    public int Workers { get; set; } = 2;
+
+    /// <summary>Jobs that may wait for a worker; past it a new job is refused with 503 and <c>Retry-After</c>.
+    /// Default 32, range 0–10000.</summary>
+    [Range(0, 10_000)]
+    public int QueueLimit { get; set; } = 32;
+
+    /// <summary>The <c>Retry-After</c> sent with a refusal for a full queue, in seconds. Default 10, range 1–3600.</summary>
+    [Range(1, 3600)]
+    public int RetryAfterSeconds { get; set; } = 10;
+
+    /// <summary>A job's wall-clock budget (queue wait not counted), in seconds. Default 600, range 1–86400.</summary>
+    [Range(1, 86_400)]
+    public int DefaultTimeBudgetSeconds { get; set; } = 600;
+
+    /// <summary>The most a request may ask for as <c>timeBudgetSeconds</c>. Default 3600, range 1–86400.</summary>
+    [Range(1, 86_400)]
+    public int MaxTimeBudgetSeconds { get; set; } = 3600;
+
+    /// <summary>A job's token budget (prompt + completion tokens the provider reported). Checked before each LLM
+    /// call, so a job stops at most one call past it. Default 200000, range 1000–100000000.</summary>
+    [Range(1000, 100_000_000)]
+    public long DefaultTokenBudget { get; set; } = 200_000;
+
+    /// <summary>The most a request may ask for as <c>tokenBudget</c>. Default 1000000, range 1000–100000000.</summary>
+    [Range(1000, 100_000_000)]
+    public long MaxTokenBudget { get; set; } = 1_000_000;
+
+    /// <summary>Seconds between keep-alive comments on an idle event stream. Default 15, range 1–300.</summary>
+    [Range(1, 300)]
+    public int EventStreamHeartbeatSeconds { get; set; } = 15;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (DefaultTimeBudgetSeconds > MaxTimeBudgetSeconds)
+        {
+            yield return new ValidationResult(
+                $"Generations:DefaultTimeBudgetSeconds ({DefaultTimeBudgetSeconds}) must not exceed Generations:MaxTimeBudgetSeconds ({MaxTimeBudgetSeconds}).",
+                [nameof(DefaultTimeBudgetSeconds)]);
+        }
+
+        if (DefaultTokenBudget > MaxTokenBudget)
+        {
+            yield return new ValidationResult(
+                $"Generations:DefaultTokenBudget ({DefaultTokenBudget}) must not exceed Generations:MaxTokenBudget ({MaxTokenBudget}).",
+                [nameof(DefaultTokenBudget)]);
+        }
+    }
+}

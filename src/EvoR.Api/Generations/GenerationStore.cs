@@ -1,0 +1,293 @@
+using System.Data;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Api.Generations;
+
+/// <summary>
+/// Jobs, their events and results in one embedded SQLite database (WAL mode, plain ADO.NET). Every state change is
+/// a conditional update in a transaction, so a cancellation and a worker never both win, and a terminal status is
+/// always written together with its terminal event.
+/// </summary>
+internal sealed class GenerationStore : IDisposable
+{
+    /// <summary>The schema this build writes (<c>PRAGMA user_version</c>); a newer database is refused.</summary>
+    public const int SchemaVersion = 1;
+
+    private readonly string _connectionString;
+    private readonly TimeProvider _time;
+
+    public GenerationStore(IOptions<GenerationOptions> options, IHostEnvironment environment, TimeProvider time)
+    {
+        var path = options.Value.DatabasePath;
+        DatabasePath = Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(environment.ContentRootPath, path));
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        _time = time;
+    }
+
+    public string DatabasePath { get; }
+
+    /// <summary>Creates the folder, the database and its schema; switches it to WAL.</summary>
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (Path.GetDirectoryName(DatabasePath) is { Length: > 0 } folder)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        var version = Convert.ToInt32(await ScalarAsync(connection, null, "PRAGMA user_version;", cancellationToken), CultureInfo.InvariantCulture);
+        if (version > SchemaVersion)
+        {
+            throw new InvalidOperationException(
+                $"The generations database {DatabasePath} has schema version {version}, newer than this build's {SchemaVersion}; " +
+                "use a newer build or another Generations:DatabasePath.");
+        }
+
+        // WAL is a property of the file: set once, kept by every later connection.
+        await ExecuteAsync(connection, null, "PRAGMA journal_mode=WAL;", cancellationToken);
+        await ExecuteAsync(connection, null, """
+            CREATE TABLE IF NOT EXISTS generation_jobs (
+                id TEXT PRIMARY KEY,
+                status TEXT NOT NULL,
+                method TEXT NOT NULL,
+                owner TEXT NULL,
+                spec TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                started_at TEXT NULL,
+                finished_at TEXT NULL,
+                answer TEXT NULL,
+                score TEXT NULL,
+                prompt_tokens INTEGER NOT NULL DEFAULT 0,
+                completion_tokens INTEGER NOT NULL DEFAULT 0,
+                llm_calls INTEGER NOT NULL DEFAULT 0,
+                error TEXT NULL
+            );
+            CREATE INDEX IF NOT EXISTS ix_generation_jobs_status ON generation_jobs (status, created_at);
+            CREATE TABLE IF NOT EXISTS generation_events (
+                job_id TEXT NOT NULL REFERENCES generation_jobs (id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                data TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                PRIMARY KEY (job_id, seq)
+            ) WITHOUT ROWID;
+            PRAGMA user_version = 1;
+            """, cancellationToken);
+    }
+
+    public async Task InsertAsync(GenerationJobRecord job, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await ExecuteAsync(connection, null, """
+            INSERT INTO generation_jobs (id, status, method, owner, spec, created_at)
+            VALUES ($id, $status, $method, $owner, $spec, $created);
+            """, cancellationToken,
+            ("$id", job.Id), ("$status", job.Status.ToWire()), ("$method", job.Spec.Method), ("$owner", job.Owner),
+            ("$spec", GenerationJson.Serialize(job.Spec)), ("$created", Format(job.CreatedAt)));
+    }
+
+    /// <summary>Moves a queued job to running; false when it is no longer queued (cancelled meanwhile).</summary>
+    public async Task<bool> TryStartAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var changed = await ExecuteAsync(connection, null,
+            "UPDATE generation_jobs SET status = 'running', started_at = $now WHERE id = $id AND status = 'queued';",
+            cancellationToken, ("$id", id), ("$now", Format(_time.GetUtcNow())));
+        return changed == 1;
+    }
+
+    /// <summary>Appends an event to a job; returns its sequence number.</summary>
+    public async Task<long> AppendEventAsync(string id, string name, string data, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var seq = await InsertEventAsync(connection, transaction, id, name, data, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return seq;
+    }
+
+    /// <summary>
+    /// Writes how a job ended, with its terminal event, if it is still in one of <paramref name="from"/>; false when
+    /// another path (a cancellation, a recovery) ended it first.
+    /// </summary>
+    public async Task<bool> TryFinishAsync(string id, GenerationOutcome outcome, IReadOnlyList<GenerationStatus> from,
+        string terminalEventName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var changed = await FinishAsync(connection, transaction, id, outcome, from, terminalEventName, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return changed;
+    }
+
+    /// <summary>
+    /// At start: every job still marked running was running when the process stopped or died, and is marked
+    /// interrupted (with its terminal event); the queued ones are returned, oldest first, to be queued again.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Interrupted, IReadOnlyList<string> Queued)> RecoverAsync(
+        Func<GenerationJobRecord, GenerationOutcome> interrupted, string terminalEventName, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var running = await QueryJobsAsync(connection, transaction, "WHERE status = 'running' ORDER BY created_at, id", [], cancellationToken);
+        foreach (var job in running)
+        {
+            await FinishAsync(connection, transaction, job.Id, interrupted(job), [GenerationStatus.Running], terminalEventName, cancellationToken);
+        }
+
+        var queued = await QueryJobsAsync(connection, transaction, "WHERE status = 'queued' ORDER BY created_at, id", [], cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return ([.. running.Select(j => j.Id)], [.. queued.Select(j => j.Id)]);
+    }
+
+    public async Task<GenerationJobRecord?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        var jobs = await QueryJobsAsync(connection, null, "WHERE id = $id", [("$id", id)], cancellationToken);
+        return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    /// <summary>The events of a job after sequence number <paramref name="after"/>, in order.</summary>
+    public async Task<IReadOnlyList<GenerationEventRecord>> GetEventsAsync(string id, long after, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = Command(connection, null,
+            "SELECT seq, name, data FROM generation_events WHERE job_id = $id AND seq > $after ORDER BY seq;", ("$id", id), ("$after", after));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var events = new List<GenerationEventRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            events.Add(new GenerationEventRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        return events;
+    }
+
+    public void Dispose()
+    {
+        // Pooled connections keep the file open; a host that stops lets go of it (tests reopen the same file).
+        using var connection = new SqliteConnection(_connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private async Task<bool> FinishAsync(SqliteConnection connection, SqliteTransaction transaction, string id, GenerationOutcome outcome,
+        IReadOnlyList<GenerationStatus> from, string terminalEventName, CancellationToken cancellationToken)
+    {
+        var allowed = string.Join(", ", from.Select(s => $"'{s.ToWire()}'"));
+        var now = _time.GetUtcNow();
+        var changed = await ExecuteAsync(connection, transaction, $"""
+            UPDATE generation_jobs
+            SET status = $status, finished_at = $now, answer = $answer, score = $score,
+                prompt_tokens = $in, completion_tokens = $out, llm_calls = $calls, error = $error
+            WHERE id = $id AND status IN ({allowed});
+            """, cancellationToken,
+            ("$id", id), ("$status", outcome.Status.ToWire()), ("$now", Format(now)),
+            ("$answer", outcome.Answer is null ? null : GenerationJson.Serialize(outcome.Answer)),
+            ("$score", outcome.Score is null ? null : GenerationJson.Serialize(outcome.Score)),
+            ("$in", outcome.Usage.PromptTokens), ("$out", outcome.Usage.CompletionTokens), ("$calls", outcome.Usage.LlmCalls),
+            ("$error", outcome.Error is null ? null : GenerationJson.Serialize(outcome.Error)));
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        var terminal = new GenerationTerminalEvent(id, outcome.Status.ToWire(), outcome.Answer, outcome.Score, outcome.Usage, outcome.Error);
+        await InsertEventAsync(connection, transaction, id, terminalEventName, GenerationJson.Serialize(terminal), cancellationToken);
+        return true;
+    }
+
+    private async Task<long> InsertEventAsync(SqliteConnection connection, SqliteTransaction transaction, string id, string name, string data,
+        CancellationToken cancellationToken)
+    {
+        var next = Convert.ToInt64(await ScalarAsync(connection, transaction,
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM generation_events WHERE job_id = $id;", cancellationToken, ("$id", id)), CultureInfo.InvariantCulture);
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO generation_events (job_id, seq, name, data, created_at) VALUES ($id, $seq, $name, $data, $now);",
+            cancellationToken, ("$id", id), ("$seq", next), ("$name", name), ("$data", data), ("$now", Format(_time.GetUtcNow())));
+        return next;
+    }
+
+    private static async Task<List<GenerationJobRecord>> QueryJobsAsync(SqliteConnection connection, SqliteTransaction? transaction, string where,
+        (string, object?)[] parameters, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction, $"""
+            SELECT id, status, owner, spec, created_at, started_at, finished_at, answer, score,
+                   prompt_tokens, completion_tokens, llm_calls, error
+            FROM generation_jobs {where};
+            """, parameters);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var jobs = new List<GenerationJobRecord>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            jobs.Add(new GenerationJobRecord
+            {
+                Id = reader.GetString(0),
+                Status = GenerationStatuses.Parse(reader.GetString(1)),
+                Owner = reader.IsDBNull(2) ? null : reader.GetString(2),
+                Spec = GenerationJson.Deserialize<GenerationJobSpec>(reader.GetString(3)),
+                CreatedAt = Parse(reader.GetString(4)),
+                StartedAt = reader.IsDBNull(5) ? null : Parse(reader.GetString(5)),
+                FinishedAt = reader.IsDBNull(6) ? null : Parse(reader.GetString(6)),
+                Answer = reader.IsDBNull(7) ? null : GenerationJson.Deserialize<GenerationAnswer>(reader.GetString(7)),
+                Score = reader.IsDBNull(8) ? null : GenerationJson.Deserialize<GenerationScore>(reader.GetString(8)),
+                Usage = new GenerationUsage(reader.GetInt64(9), reader.GetInt64(10), reader.GetInt32(11)),
+                Error = reader.IsDBNull(12) ? null : GenerationJson.Deserialize<GenerationError>(reader.GetString(12)),
+            });
+        }
+
+        return jobs;
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        // Per connection: NORMAL is durable against a process crash in WAL mode (only a power loss may lose the
+        // last commits); foreign keys are off by default in SQLite.
+        await ExecuteAsync(connection, null, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;", cancellationToken);
+        return connection;
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        foreach (var (name, value) in parameters)
+        {
+            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql,
+        CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, transaction, sql, parameters);
+        return await command.ExecuteScalarAsync(cancellationToken);
+    }
+
+    private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+}
+
+/// <summary>The data of a job's last event (<c>end</c>): how it ended, with the same members as the job view.</summary>
+public sealed record GenerationTerminalEvent(string Id, string Status, GenerationAnswer? Answer, GenerationScore? Score,
+    GenerationUsage Usage, GenerationError? Error);

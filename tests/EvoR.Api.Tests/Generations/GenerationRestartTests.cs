@@ -1,0 +1,111 @@
+using EvoR.Api.Generations;
+using EvoR.Pipeline.Generation;
+using EvoR.Api.Tests.Support;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace EvoR.Api.Tests.Generations;
+
+/// <summary>Jobs survive a restart of the service: the same SQLite file keeps results and events; a job that was
+/// running is marked interrupted, a queued one runs after the restart.</summary>
+public sealed class GenerationRestartTests
+{
+    [Fact]
+    public async Task Restart_FinishedJob_StillReadableWithItsEvents()
+    {
+        await using var host = await GenerationHost.StartAsync();
+        host.Coder.Programs.Enqueue(Fixtures.BadReply);
+        var id = await host.Client.CreateAsync(Fixtures.Request("evor", "\"knowledgeBase\": \"docs\""));
+        var before = await host.Client.WaitForAsync(id, "succeeded");
+        var eventsBefore = await host.Client.ReadEventsAsync(id);
+
+        await host.RestartAsync();
+        var after = await host.Client.GetJobAsync(id);
+        var eventsAfter = await host.Client.ReadEventsAsync(id);
+        var resumed = await host.Client.ReadEventsAsync(id, lastEventId: "1");
+
+        Assert.Equal(before.GetRawText(), after.GetRawText());
+        Assert.Equal(3, eventsAfter.Count);
+        Assert.Equal(eventsBefore.Select(e => (e.Id, e.Name, e.Data.GetRawText())), eventsAfter.Select(e => (e.Id, e.Name, e.Data.GetRawText())));
+        Assert.Equal([2L, 3L], resumed.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Restart_RunningJobInterruptedAndQueuedJobRunsAfterwards()
+    {
+        await using var host = await GenerationHost.StartAsync(new() { ["Generations:Workers"] = "1" });
+        host.Coder.ProgramDelay = TimeSpan.FromMinutes(5);
+        var running = await host.Client.CreateAsync(Fixtures.Request("vanilla"));
+        await host.Client.WaitForAsync(running, "running");
+        var queued = await host.Client.CreateAsync(Fixtures.Request("vanilla"));
+
+        host.Coder.ProgramDelay = TimeSpan.Zero;
+        await host.RestartAsync();
+        var interrupted = await host.Client.GetJobAsync(running);
+        var ran = await host.Client.WaitForAsync(queued);
+        var events = await host.Client.ReadEventsAsync(running);
+
+        Assert.Equal("interrupted", interrupted.GetProperty("status").GetString());
+        Assert.Equal("urn:evor:problem:generation-interrupted", interrupted.GetProperty("error").GetProperty("type").GetString());
+        Assert.Equal("interrupted", Assert.Single(events).Data.GetProperty("status").GetString());
+        Assert.Equal("succeeded", ran.GetProperty("status").GetString());
+        Assert.True(ran.GetProperty("score").GetProperty("passed").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Start_JobLeftRunningByADeadProcess_MarkedInterrupted()
+    {
+        await GenerationHost.SkipIfNoSandboxAsync();
+        var folder = Directory.CreateTempSubdirectory("evor-generations-crash-").FullName;
+        try
+        {
+            // What a process that died mid-run leaves behind: a job marked running, and one still queued.
+            var path = Path.Combine(folder, "generations.db");
+            var dead = new GenerationStore(Options.Create(new GenerationOptions { DatabasePath = path }), new Environment(folder), TimeProvider.System);
+            await dead.InitializeAsync(Http.Ct);
+            await dead.InsertAsync(Job("gen_dead_running"), Http.Ct);
+            await dead.TryStartAsync("gen_dead_running", Http.Ct);
+            await dead.InsertAsync(Job("gen_dead_queued"), Http.Ct);
+            dead.Dispose();
+
+            await using var host = await GenerationHost.StartAsync(new() { ["Generations:DatabasePath"] = path });
+            var interrupted = await host.Client.GetJobAsync("gen_dead_running");
+            var requeued = await host.Client.WaitForAsync("gen_dead_queued");
+
+            Assert.Equal("interrupted", interrupted.GetProperty("status").GetString());
+            Assert.Equal("interrupted", Assert.Single(await host.Client.ReadEventsAsync("gen_dead_running")).Data.GetProperty("status").GetString());
+            Assert.Equal("succeeded", requeued.GetProperty("status").GetString());
+            Assert.Contains(host.Factory.Logs.GetSnapshot(), r => r.Id.Id == 1206);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static GenerationJobRecord Job(string id) => new()
+    {
+        Id = id,
+        Status = GenerationStatus.Queued,
+        CreatedAt = TimeProvider.System.GetUtcNow(),
+        Spec = new GenerationJobSpec
+        {
+            Description = "Write get_value(bucket, key) that returns the value stored under key in a pondlet Bucket.",
+            Language = "python",
+            CodeContext = Fixtures.CodeContext,
+            Style = ProgramStyle.Function,
+            Method = "vanilla",
+            TimeBudgetSeconds = 60,
+            TokenBudget = 10_000,
+        },
+    };
+
+    private sealed class Environment(string root) : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "EvoR.Api.Tests";
+        public string ContentRootPath { get; set; } = root;
+        public IFileProvider ContentRootFileProvider { get; set; } = new NullFileProvider();
+    }
+}
