@@ -52,12 +52,9 @@ public sealed partial class DraftExecutor(ICodeExecutor executor)
             requests.Add(("program", Request(problem, program, null)));
         }
 
-        var runs = new List<RunVerdict>(requests.Count);
-        foreach (var (label, request) in requests)
-        {
-            runs.Add(await RunOneAsync(label, request, cancellationToken));
-        }
-
+        // The runs are independent (each a fresh sandbox), so they go to the sandbox's pool together: a round waits for
+        // the slowest run, not for their sum. The report keeps the request order.
+        var runs = await Task.WhenAll(requests.Select(r => RunOneAsync(r.Label, r.Request, cancellationToken)));
         return new ExecutionReport(runs);
     }
 

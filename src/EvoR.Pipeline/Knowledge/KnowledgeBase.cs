@@ -296,7 +296,7 @@ internal sealed class KnowledgeBase : IDisposable
             _writer.UpdateDocuments(new Term(FDocId, p.Id), ToLucene(p));
         }
 
-        _writer.Commit();
+        CommitUnlessOverlay();
         Searchers.MaybeRefreshBlocking();
         lock (_gate)
         {
@@ -343,7 +343,7 @@ internal sealed class KnowledgeBase : IDisposable
 
         var keys = ChunkIdsOf(existing);
         _writer.DeleteDocuments([.. existing.Select(id => new Term(FDocId, id))]);
-        _writer.Commit();
+        CommitUnlessOverlay();
         Searchers.MaybeRefreshBlocking();
         lock (_gate)
         {
@@ -505,6 +505,19 @@ internal sealed class KnowledgeBase : IDisposable
         }
 
         return docs;
+    }
+
+    /// <summary>
+    /// A shared base commits (fsync) every write. An overlay grows a document per round of one generation job, and a
+    /// commit per round would cost the loop an fsync each time: its writes are searchable at once through the
+    /// near-real-time reader and reach the disk when the overlay is closed (disposing the writer commits).
+    /// </summary>
+    private void CommitUnlessOverlay()
+    {
+        if (Meta.Parent is null)
+        {
+            _writer.Commit();
+        }
     }
 
     public void Dispose()

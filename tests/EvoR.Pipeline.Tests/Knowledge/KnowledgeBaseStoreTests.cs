@@ -358,6 +358,25 @@ public sealed class KnowledgeBaseStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Overlay_WritesAndRemovals_SurviveReopenOfTheStore()
+    {
+        using (var store = Store())
+        {
+            await store.CreateAsync("shared", cancellationToken: Ct);
+            await store.CreateAsync("job-1", new KnowledgeBaseSpec { Parent = "shared" }, Ct);
+            await store.AddDocumentsAsync("job-1", [Doc("round-1", "Passing snippet: counter = bucket.incr('visits')", SourceKind.CodeSnippet)], Ct);
+            await store.AddDocumentsAsync("job-1", [Doc("round-2", "Failing draft: bucket.increment is not defined", SourceKind.ExecutionFeedback)], Ct);
+            await store.RemoveDocumentsAsync("job-1", ["round-2"], Ct);
+        }
+
+        using var reopened = Store();
+        var hits = await reopened.SearchAsync("job-1", new SearchRequest { Query = "bucket.incr visits counter", K = 10 }, Ct);
+
+        Assert.Equal(1, (await reopened.GetAsync("job-1", Ct)).Documents);
+        Assert.Equal(("round-1", "job-1"), (hits.Hits[0].Chunk.DocumentId, hits.Hits[0].KnowledgeBase));
+    }
+
+    [Fact]
     public async Task Overlay_SameIdAsParent_ShadowsParentDocument()
     {
         using var store = Store();
