@@ -6,8 +6,8 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// Ready containers, a few per profile (image, command, environment, limits): created, and with
-/// <see cref="DockerSandboxOptions.PoolStarted"/> also started and blocked in their gate, so that a run pays only for the
-/// archive upload, attach and (when not started) the start. A container leaves the pool for exactly one run and is
+/// <see cref="DockerSandboxOptions.PoolStarted"/> also started and blocked in their gate, so that a run pays only for
+/// attach and its input (or, when not started, the archive upload, attach and the start). A container leaves the pool for exactly one run and is
 /// removed after it; nothing is ever reused. Profiles unused for <see cref="DockerSandboxOptions.PoolIdleSeconds"/> lose their containers.
 /// </summary>
 internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions options, TimeProvider time, ILogger logger) : IAsyncDisposable
@@ -25,7 +25,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     {
         if (options.PoolSize == 0 || _closing.IsCancellationRequested)
         {
-            return await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
+            return await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
         }
 
         var key = ContainerSpec.ProfileKey(parameters);
@@ -34,7 +34,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
         EvictIdle(key);
         var ready = profile.Ready.TryDequeue(out var id);
         TopUp(profile);
-        return ready ? id! : await engine.PrepareAsync(parameters, options.UsesGate, cancellationToken);
+        return ready ? id! : await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
     }
 
     /// <summary>Fills every profile used so far (e.g. warming up at start).</summary>
@@ -67,7 +67,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     {
         try
         {
-            var id = await engine.PrepareAsync(profile.Parameters, options.UsesGate, _closing.Token);
+            var id = await engine.PrepareAsync(profile.Parameters, ContainerSpec.IsGated(profile.Parameters), _closing.Token);
             if (_closing.IsCancellationRequested || profile.Evicted)
             {
                 await engine.RemoveAsync(id);

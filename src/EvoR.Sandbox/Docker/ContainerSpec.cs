@@ -9,8 +9,10 @@ namespace EvoR.Sandbox.Docker;
 /// <c>/tmp</c>, <c>/var/tmp</c>, <c>/dev/shm</c>), every capability dropped, no-new-privileges, Docker's default seccomp
 /// profile without ptrace, pids and memory limits (swap equal to memory, so running out of memory is an OOM kill the engine reports),
 /// rlimits, an init process as pid 1, a non-root user, the environment allow-list only, no logging driver (output is
-/// read from the attach stream), and labels that name the owning service instance. <c>/app</c> is an anonymous volume
-/// that receives the run's files through the archive API before start; the program cannot write to it (root-owned).
+/// read from the attach stream), and labels that name the owning service instance. Where the run goes through the gate
+/// (<see cref="Gates"/>), <c>/app</c> is a noexec tmpfs that the gate fills from its stdin and then makes read-only (dir
+/// 0555, files 0444; the files count against the run's memory like its scratch space); otherwise it is an
+/// anonymous volume that receives the files through the archive API before start, root-owned so the program cannot write to it.
 /// </summary>
 internal static class ContainerSpec
 {
@@ -24,9 +26,38 @@ internal static class ContainerSpec
     /// attach to the init process of its own container (same uid).</summary>
     public static readonly string DefaultSeccompProfile = LoadSeccompProfile();
 
-    /// <summary>The gate of a started pooled container: wait for one line on stdin, then become the run's command.
-    /// <c>read</c> takes the input byte by byte, so the program's stdin starts right after the newline.</summary>
-    public const string GateScript = "read -r _ || exit 125; exec \"$@\"";
+    /// <summary>The gate of a started pooled container. It blocks until the run's input arrives on stdin (see
+    /// <see cref="GateInput"/>): a line with the number of files, then per file a line with its size, a line with its
+    /// name and that many bytes of content, written to <c>/app</c> by <c>head -c</c> (which reads exactly that many
+    /// bytes, as <c>read</c> reads byte by byte), so the program's stdin starts right after the last file. The umask 0222
+    /// makes the files read-only; <c>/app</c> itself is made read-only last, and the umask goes back to the container's
+    /// default 0022 (the program's own files must stay writable, e.g. a compiler's). Then it writes
+    /// <see cref="GateMarker"/> to stdout and becomes the run's command. The marker comes before anything the program can
+    /// write, so its presence proves that the files are in place and the program started; a gate that fails exits 125
+    /// without it.</summary>
+    public const string GateScript =
+        "umask 0222; read -r n || exit 125; "
+        + "while [ \"$n\" -gt 0 ]; do read -r size && IFS= read -r name && head -c \"$size\" >\"/app/$name\" || exit 125; "
+        + "n=$((n - 1)); done; chmod 0555 /app && umask 0022 && printf 'evor-gate-open\\n' && exec \"$@\"; exit 125";
+
+    /// <summary>What the gate writes to stdout just before it becomes the program (not part of the program's output).</summary>
+    public static ReadOnlySpan<byte> GateMarker => "evor-gate-open\n"u8;
+
+    /// <summary>Processes the gate needs besides init and itself: one <c>head</c> or <c>chmod</c> at a time, gone before
+    /// the program starts. Runs allowed fewer processes than this (maxProcesses 1) skip the gate.</summary>
+    private const int GateHelperProcesses = 1;
+
+    /// <summary>Whether this run goes through a started, gated container (files over stdin) rather than a created one
+    /// (files through the archive API, then start): the pool is started, the runtime is not gVisor, the gate's helper fits
+    /// in the program's process budget, and the files fit the gate's limits (<see cref="GateInput.Fits"/>): none is
+    /// executable, as the gate's <c>/app</c> is noexec like all the scratch space (the program's user owns it, so it could
+    /// make it writable again, and no place it can write to may hold programs that run).</summary>
+    public static bool Gates(SandboxRunSpec spec, DockerSandboxOptions options) =>
+        options.UsesGate && spec.Limits.MaxProcesses > GateHelperProcesses && GateInput.Fits(spec.Files, spec.Limits);
+
+    /// <summary>Whether a container built by <see cref="Build"/> runs its command behind the gate.</summary>
+    public static bool IsGated(CreateContainerParameters parameters) =>
+        parameters.Cmd is [_, _, GateScript, ..];
 
     public static CreateContainerParameters Build(
         SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels)
@@ -36,10 +67,23 @@ internal static class ContainerSpec
         var cpuSeconds = Math.Max(1, (limits.CpuTimeMs + 999) / 1000);
         var scratch = Invariant($"rw,nosuid,nodev,size={limits.ScratchMb}m");
         var (uid, gid) = ParseUser(options.User);
+        var gated = Gates(spec, options);
+        var tmpfs = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["/work"] = Invariant($"{scratch},mode=0755,uid={uid},gid={gid}"),
+            ["/tmp"] = scratch + ",mode=1777",
+            ["/var/tmp"] = scratch + ",mode=1777",
+        };
+        if (gated)
+        {
+            // Writable by the gate (same user as the program) only until it has placed the files.
+            tmpfs["/app"] = Invariant($"{scratch},noexec,mode=0755,uid={uid},gid={gid}");
+        }
+
         return new CreateContainerParameters
         {
             Image = image,
-            Cmd = options.UsesGate ? ["/bin/sh", "-c", GateScript, "evor-gate", .. spec.Command] : [.. spec.Command],
+            Cmd = gated ? ["/bin/sh", "-c", GateScript, "evor-gate", .. spec.Command] : [.. spec.Command],
             Env = [.. spec.Environment.Select(kv => $"{kv.Key}={kv.Value}")],
             User = options.User,
             WorkingDir = "/work",
@@ -69,15 +113,10 @@ internal static class ContainerSpec
                     new Ulimit { Name = "core", Soft = 0, Hard = 0 },
                     new Ulimit { Name = "cpu", Soft = cpuSeconds, Hard = cpuSeconds + 1 },
                 ],
-                Tmpfs = new Dictionary<string, string>(StringComparer.Ordinal)
-                {
-                    ["/work"] = Invariant($"{scratch},mode=0755,uid={uid},gid={gid}"),
-                    ["/tmp"] = scratch + ",mode=1777",
-                    ["/var/tmp"] = scratch + ",mode=1777",
-                },
+                Tmpfs = tmpfs,
                 ShmSize = limits.ScratchMb * MiB,
                 IpcMode = "private",
-                Mounts = [new Mount { Type = "volume", Target = "/app" }],
+                Mounts = gated ? [] : [new Mount { Type = "volume", Target = "/app" }],
                 LogConfig = new LogConfig { Type = "none" },
                 Runtime = options.Runtime,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },

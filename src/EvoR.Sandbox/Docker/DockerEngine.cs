@@ -184,7 +184,7 @@ internal sealed class DockerEngine : IDisposable
         {
             foreach (var file in files)
             {
-                var name = file.Name.Length > 0 && file.Name.IndexOfAny(['/', '\0']) < 0 && file.Name is not "." and not ".."
+                var name = GateInput.IsPlainName(file.Name)
                     ? file.Name
                     : throw new ArgumentException($"'{file.Name}' is not a plain file name.", nameof(files));
                 writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name)

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Docker.DotNet;
 using EvoR.Sandbox.Backends;
 using Microsoft.Extensions.Logging;
@@ -8,11 +7,13 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// Runs each <see cref="RunAsync"/> call in a fresh, hardened container (<see cref="ContainerSpec"/>) of the language's
-/// image: take a ready container from the pool, put the files at <c>/app</c> through the archive API, attach, start it
-/// (or, for a pooled started container, open its gate with a newline), feed stdin and close it, read stdout and stderr from the attach stream under a byte cap, and wait. The wall timer and
-/// the kill live here, in the service. Nothing is ever read from the container's filesystem; the engine's OOMKilled
-/// flag gives the memory verdict. The container is removed after the run, and containers left by a crashed instance
-/// are removed when the backend starts.
+/// image, taken ready from the pool. A started container waits in its gate: attach (while an inspect checks that the gate
+/// still runs), write the files and then the program's stdin to its stdin (<see cref="GateInput"/>), and the gate places
+/// the files and becomes the program. A created container (gVisor, <c>PoolStarted=false</c>, or a run the gate cannot
+/// take) gets its files through the archive API, then attach and start. Either way stdout and stderr come from the
+/// attach stream under a byte cap, and the engine's wait gives the exit status, its OOMKilled flag the memory verdict;
+/// nothing is ever read from the container's filesystem. The wall timer and the kill live here, in the service. The
+/// container is removed after the run, and containers left by a crashed instance are removed when the backend starts.
 /// </summary>
 public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 {
@@ -113,6 +114,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         }
 
         var parameters = ContainerSpec.Build(spec, image!, _options, _engine.Labels);
+        var gated = ContainerSpec.IsGated(parameters);
         string id;
         try
         {
@@ -123,17 +125,11 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             return new SandboxRun { SetupError = reason };
         }
 
-        var gated = _options.UsesGate;
         MultiplexedStream? stream = null;
         try
         {
             try
             {
-                if (gated && !await GateOpenAsync(id))
-                {
-                    throw new DockerContainerNotFoundException(System.Net.HttpStatusCode.NotFound, "the pooled container stopped");
-                }
-
                 stream = await PrepareAsync(id);
             }
             catch (Exception e) when (DockerEngine.IsContainerMissing(e))
@@ -161,14 +157,52 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             _pool.Track(_engine.RemoveAsync(id));
         }
 
-        async Task<bool> GateOpenAsync(string container) =>
-            (await _engine.InspectAsync(container, cancellationToken)).State?.Running == true;
+        Task<MultiplexedStream> PrepareAsync(string container) =>
+            gated ? AttachToGateAsync(container, cancellationToken) : PutFilesAndAttachAsync(container, spec.Files, cancellationToken);
+    }
 
-        async Task<MultiplexedStream> PrepareAsync(string container)
+    /// <summary>Attaches to a gated container while checking, in parallel, that its gate still runs (nothing has been
+    /// written to it yet, so a stopped one can be replaced).</summary>
+    private async Task<MultiplexedStream> AttachToGateAsync(string id, CancellationToken cancellationToken)
+    {
+        var attach = _engine.AttachAsync(id, cancellationToken);
+        bool running;
+        try
         {
-            await _engine.PutFilesAsync(container, spec.Files, cancellationToken);
-            return await _engine.AttachAsync(container, cancellationToken);
+            running = (await _engine.InspectAsync(id, cancellationToken)).State?.Running == true;
         }
+        catch
+        {
+            DisposeWhenDone(attach);
+            throw;
+        }
+
+        if (!running)
+        {
+            DisposeWhenDone(attach);
+            throw new DockerContainerNotFoundException(System.Net.HttpStatusCode.NotFound, "the pooled container stopped");
+        }
+
+        return await attach;
+
+        static void DisposeWhenDone(Task<MultiplexedStream> pending) =>
+            _ = pending.ContinueWith(t =>
+            {
+                if (t.IsCompletedSuccessfully)
+                {
+                    t.Result.Dispose();
+                }
+                else
+                {
+                    _ = t.Exception;
+                }
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private async Task<MultiplexedStream> PutFilesAndAttachAsync(string id, IReadOnlyList<SandboxFile> files, CancellationToken cancellationToken)
+    {
+        await _engine.PutFilesAsync(id, files, cancellationToken);
+        return await _engine.AttachAsync(id, cancellationToken);
     }
 
     private async Task<SandboxRun> RunContainerAsync(
@@ -189,24 +223,27 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
                 }
             }
 
-            // A gated container's program starts when the newline that opens the gate arrives, ahead of its stdin.
-            var stdin = gated ? [(byte)'\n', .. spec.Stdin ?? []] : spec.Stdin;
-            return await SuperviseAsync(id, stream, spec, stdin, cancellationToken);
+            return await SuperviseAsync(id, stream, spec, gated, cancellationToken);
         }
     }
 
     private async Task<SandboxRun> SuperviseAsync(
-        string id, MultiplexedStream stream, SandboxRunSpec spec, byte[]? stdin, CancellationToken cancellationToken)
+        string id, MultiplexedStream stream, SandboxRunSpec spec, bool gated, CancellationToken cancellationToken)
     {
         var limits = spec.Limits;
+        var timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
         var started = _time.GetTimestamp();
         using var overflow = new CancellationTokenSource();
-        using var wall = new CancellationTokenSource(TimeSpan.FromMilliseconds(limits.TimeoutMs), _time);
+        // Behind the gate the wall clock starts when the gate reports the program started; until then the gate (which
+        // only places the files) has the engine's call timeout.
+        using var wall = new CancellationTokenSource(gated ? TimeSpan.FromSeconds(_options.EngineTimeoutSeconds) : timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
 
-        var output = new DemuxedOutput(spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed);
+        var output = new DemuxedOutput(
+            spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
+            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened);
         var readTask = output.ReadAsync(stream);
-        var stdinTask = WriteStdinAsync(stream, stdin);
+        var stdinTask = WriteStdinAsync(stream, gated ? GateInput.Build(spec.Files) : null, spec.Stdin);
 
         var killed = false;
         long? status = null;
@@ -229,7 +266,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             await _engine.KillAsync(id);
         }
 
-        var duration = _time.GetElapsedTime(started);
+        var duration = _time.GetElapsedTime(Interlocked.Read(ref started));
 
         // The attach stream ends when the container stops; the grace only guards against a surprise.
         var readers = Task.WhenAll(readTask, stdinTask);
@@ -244,6 +281,15 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+
+        if (gated && (!output.GateOpened || !await stdinTask))
+        {
+            // The program never started, or may have started without all of its files: our fault, not its verdict.
+            var why = !output.GateOpened && killed && wall.IsCancellationRequested
+                ? $"did not start the program within {_options.EngineTimeoutSeconds} s"
+                : output.GateOpened ? "did not receive all of the run's files" : $"failed before the program started (exit status {status})";
+            return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {Tail(output.Stderr)}".TrimEnd(' ', ':') };
+        }
 
         var oomKilled = false;
         try
@@ -285,15 +331,36 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             {
             }
         }
+
+        void GateOpened()
+        {
+            Interlocked.Exchange(ref started, _time.GetTimestamp());
+            try
+            {
+                wall.CancelAfter(timeout);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
     }
 
-    private static async Task WriteStdinAsync(MultiplexedStream stream, byte[]? input)
+    /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. False when the gate's
+    /// input could not be written in full.</summary>
+    private static async Task<bool> WriteStdinAsync(MultiplexedStream stream, byte[]? gateInput, byte[]? stdin)
     {
+        var gateFed = false;
         try
         {
-            if (input is { Length: > 0 })
+            if (gateInput is not null)
             {
-                await stream.WriteAsync(input, 0, input.Length, CancellationToken.None);
+                await stream.WriteAsync(gateInput, 0, gateInput.Length, CancellationToken.None);
+            }
+
+            gateFed = true;
+            if (stdin is { Length: > 0 })
+            {
+                await stream.WriteAsync(stdin, 0, stdin.Length, CancellationToken.None);
             }
 
             stream.CloseWrite();
@@ -302,6 +369,14 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             // The program exited or closed stdin without reading it all: not our concern.
         }
+
+        return gateFed;
+    }
+
+    private static string Tail(byte[] stderr)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(stderr).Trim();
+        return text.Length <= 300 ? text : "…" + text[^300..];
     }
 
     private async Task ReapLeftoversAsync(CancellationToken cancellationToken)
@@ -338,59 +413,5 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         await _pool.DisposeAsync();
         _engine.Dispose();
         _readyLock.Dispose();
-    }
-
-    /// <summary>Reads the multiplexed attach stream into two capped buffers. Past a cap it signals once (the caller
-    /// kills the run) and keeps draining, so the container never blocks on a full stream while it is being killed.</summary>
-    private sealed class DemuxedOutput(int stdoutCap, int stderrCap, Action onOverflow)
-    {
-        private readonly MemoryStream _stdout = new();
-        private readonly MemoryStream _stderr = new();
-
-        public bool Overflowed { get; private set; }
-        public byte[] Stdout => _stdout.ToArray();
-        public byte[] Stderr => _stderr.ToArray();
-
-        public async Task ReadAsync(MultiplexedStream stream)
-        {
-            var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-            try
-            {
-                while (true)
-                {
-                    var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None);
-                    if (read.EOF)
-                    {
-                        break;
-                    }
-
-                    var (kept, cap) = read.Target == MultiplexedStream.TargetStream.StandardError
-                        ? (_stderr, stderrCap)
-                        : (_stdout, stdoutCap);
-                    var room = cap - (int)kept.Length;
-                    if (read.Count > room)
-                    {
-                        kept.Write(buffer, 0, Math.Max(room, 0));
-                        if (!Overflowed)
-                        {
-                            Overflowed = true;
-                            onOverflow();
-                        }
-
-                        continue;
-                    }
-
-                    kept.Write(buffer, 0, read.Count);
-                }
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-            {
-                // The stream broke because the run was killed; what was read is kept.
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
     }
 }

@@ -21,15 +21,17 @@ public sealed class DockerSandboxOptions
     [Required, RegularExpression("^[1-9][0-9]*(:[1-9][0-9]*)?$")]
     public string User { get; set; } = "65534:65534";
 
-    /// <summary>Created-but-not-started containers kept ready per image and limits profile, so a run does not pay for
-    /// creation; a used container is never reused. Default 2, range 0–16 (0 turns the pool off).</summary>
+    /// <summary>Containers kept ready per image and limits profile (started and gated, or created: see
+    /// <see cref="PoolStarted"/>), so a run does not pay for creation; a used container is never reused. Default 2,
+    /// range 0–16 (0 turns the pool off).</summary>
     [Range(0, 16)]
     public int PoolSize { get; set; } = 2;
 
-    /// <summary>Keep pooled containers started, each blocked in a one-line gate (<c>read</c> on stdin, then <c>exec</c> of
-    /// the run's command), so a run pays neither creation nor start: the program's files arrive through the archive API,
-    /// then one newline on stdin opens the gate. Nothing of a run exists in the container before it is taken, and a
-    /// container still runs once. Default true; false keeps them created-but-not-started (each run pays the start).
+    /// <summary>Keep pooled containers started, each blocked in a gate (<see cref="ContainerSpec.GateScript"/>: it reads
+    /// the run's files from stdin into <c>/app</c>, then <c>exec</c>s the run's command), so a run pays neither creation,
+    /// start nor the archive API. Nothing of a run exists in the container before it is taken, and a container still runs
+    /// once. Runs the gate cannot take (<see cref="ContainerSpec.Gates"/>) get a created container as with false.
+    /// Default true; false keeps them created-but-not-started (each run pays the archive upload and the start).
     /// Ignored under gVisor (<c>Runtime=runsc</c>): its file system assumes that nothing changes a mount from outside
     /// once the sandbox runs (files put in after start are not seen), and each started sandbox costs a user-space kernel.</summary>
     public bool PoolStarted { get; set; } = true;

@@ -36,8 +36,9 @@ public sealed class ContainerSpecTests
         Assert.Equal(h.Memory, h.MemorySwap);
         Assert.Equal("none", h.LogConfig!.Type);
         Assert.Null(h.Binds);
-        Assert.All(h.Mounts!, m => Assert.Equal("volume", m.Type));
-        Assert.Equal(["/app"], h.Mounts!.Select(m => m.Target));
+        // Behind the gate (the default), /app is a tmpfs the gate fills; no volume.
+        Assert.Empty(h.Mounts!);
+        Assert.Contains("noexec", h.Tmpfs!["/app"], StringComparison.Ordinal);
         Assert.Equal(["PATH=/usr/bin:/bin", "HOME=/work"], p.Env);
         Assert.Equal("1", p.Labels![DockerEngine.SandboxLabel]);
         Assert.True(p.OpenStdin && p.StdinOnce && !p.Tty);
@@ -53,7 +54,7 @@ public sealed class ContainerSpecTests
         Assert.Equal((8L << 20, 8L << 20), ulimits["fsize"]);
         Assert.Equal((0L, 0L), ulimits["core"]);
         Assert.Equal((3L, 4L), ulimits["cpu"]);
-        Assert.Equal(["/work", "/tmp", "/var/tmp"], h.Tmpfs!.Keys);
+        Assert.Equal(["/work", "/tmp", "/var/tmp", "/app"], h.Tmpfs!.Keys);
         Assert.All(h.Tmpfs.Values, v => Assert.Contains("size=48m", v, StringComparison.Ordinal));
         Assert.Equal(48L << 20, h.ShmSize);
     }
@@ -82,9 +83,48 @@ public sealed class ContainerSpecTests
         var gated = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true }, Labels);
         var plain = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = false }, Labels);
         Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "python3", "/app/main.py"], gated.Cmd);
+        Assert.True(ContainerSpec.IsGated(gated));
+        Assert.False(ContainerSpec.IsGated(plain));
         Assert.Equal(["python3", "/app/main.py"], plain.Cmd);
         var gvisor = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true, Runtime = "runsc" }, Labels);
         Assert.Equal(["python3", "/app/main.py"], gvisor.Cmd);
+    }
+
+    [Fact]
+    public void Build_NotGated_AppIsAVolumeForTheArchiveApi()
+    {
+        var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = false }, Labels).HostConfig!;
+        Assert.All(h.Mounts!, m => Assert.Equal("volume", m.Type));
+        Assert.Equal(["/app"], h.Mounts!.Select(m => m.Target));
+        Assert.False(h.Tmpfs!.ContainsKey("/app"));
+    }
+
+    public static TheoryData<string, SandboxRunSpec> UngatedRuns => new()
+    {
+        { "one process only: no room for the gate's helper", Spec with { Limits = Spec.Limits with { MaxProcesses = 1 } } },
+        { "an executable file (the gate's /app is noexec)", Spec with { Files = [new SandboxFile("prog", [1], Executable: true)] } },
+        { "a file over the file-size rlimit", Spec with { Files = [new SandboxFile("main.py", new byte[(8 << 20) + 1])] } },
+        { "files over the scratch size", Spec with { Files = [.. Enumerable.Range(0, 7).Select(i => new SandboxFile($"f{i}", new byte[8 << 20]))] } },
+        { "a name with a newline", Spec with { Files = [new SandboxFile("a\nb", [1])] } },
+    };
+
+    [Theory]
+    [MemberData(nameof(UngatedRuns))]
+    public void Build_RunTheGateCannotTake_CreatedContainerWithPlainCommand(string why, SandboxRunSpec spec)
+    {
+        var p = ContainerSpec.Build(spec, "img", new DockerSandboxOptions(), Labels);
+        Assert.False(ContainerSpec.IsGated(p), why);
+        Assert.Equal(["python3", "/app/main.py"], p.Cmd);
+        Assert.Equal(["/app"], p.HostConfig!.Mounts!.Select(m => m.Target));
+    }
+
+    [Fact]
+    public void GateInput_CountThenSizeNameAndContentPerFile()
+    {
+        var input = GateInput.Build([new SandboxFile("main.py", "pass\n"u8.ToArray()), new SandboxFile("data v1.txt", [])]);
+        Assert.Equal("2\n5\nmain.py\npass\n0\ndata v1.txt\n", System.Text.Encoding.UTF8.GetString(input));
+        Assert.Throws<ArgumentException>(() => GateInput.Build([new SandboxFile("prog", [1], Executable: true)]));
+        Assert.Throws<ArgumentException>(() => GateInput.Build([new SandboxFile("../x", [1])]));
     }
 
     [Fact]

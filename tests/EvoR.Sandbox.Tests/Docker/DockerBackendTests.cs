@@ -30,6 +30,49 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
     }
 
     [Fact]
+    public async Task Gate_ProgramPrintingTheMarker_GetsItAsOutput_AndItsStdinIntact()
+    {
+        fixture.SkipIfUnavailable();
+        // The gate's marker is taken off stdout once, before the program starts; the program cannot fake or hide it.
+        const string code = "import sys\nprint('evor-gate-open')\nprint(sys.stdin.read(), end='')\n";
+        var result = await fixture.Executor.ExecuteAsync(
+            new ExecutionRequest { Language = "python", Code = code, Stdin = "line one\nevor-gate-open\n" }, Ct);
+        Assert.Equal(Verdict.Passed, result.Verdict);
+        Assert.Equal("evor-gate-open\nline one\nevor-gate-open\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task Gate_AppMadeWritableAgain_StillRunsNothingFromIt()
+    {
+        fixture.SkipIfUnavailable();
+        // The gate's /app belongs to the program's user, which can undo the gate's chmod; it is noexec, like all scratch.
+        const string code = """
+            import os, subprocess
+            os.chmod('/app', 0o755)
+            with open('/app/x.sh', 'w') as f:
+                f.write('#!/bin/sh\necho ran\n')
+            os.chmod('/app/x.sh', 0o755)
+            try:
+                subprocess.run(['/app/x.sh'], check=True)
+            except PermissionError:
+                print('refused')
+            """;
+        var result = await fixture.Executor.ExecuteAsync(new ExecutionRequest { Language = "python", Code = code }, Ct);
+        Assert.Equal(Verdict.Passed, result.Verdict);
+        Assert.Equal("refused\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task OneProcessAllowed_NoRoomForTheGate_RunsInACreatedContainer()
+    {
+        fixture.SkipIfUnavailable();
+        var result = await fixture.Executor.ExecuteAsync(
+            new ExecutionRequest { Language = "python", Code = "import os\nprint(os.listdir('/app'))\n", Limits = new() { MaxProcesses = 1 } }, Ct);
+        Assert.Equal(Verdict.Passed, result.Verdict);
+        Assert.Equal("['main.py']\n", result.Stdout);
+    }
+
+    [Fact]
     public async Task AfterRuns_NoContainerOfThisInstanceLeftBeyondThePool()
     {
         fixture.SkipIfUnavailable();
