@@ -30,6 +30,8 @@ internal static class RetrievalBench
         var sentenceCount = int.Parse(Arg(args, "--sentences", "512"), CultureInfo.InvariantCulture);
         var batchSize = int.Parse(Arg(args, "--batch", "32"), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds", "3"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(Arg(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        var spinning = args.Contains("--spin");
         if (provider is not ("cpu" or "cuda"))
         {
             Console.Error.WriteLine("--provider must be cpu or cuda");
@@ -39,17 +41,25 @@ internal static class RetrievalBench
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("EvoR.Pipeline.Embeddings", LogLevel.Information));
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var embeddingOptions = new EmbeddingOptions { Provider = provider, BatchSize = batchSize };
+        EmbeddingOptions OptionsFor(string? precision)
+        {
+            var o = new EmbeddingOptions { Provider = provider, BatchSize = batchSize, IntraOpThreads = threads, AllowSpinning = spinning };
+            o.Precision = precision ?? o.Precision;
+            return o;
+        }
+
+        var embeddingOptions = OptionsFor(null);
         using var embedder = new OnnxSentenceEmbedder(Options.Create(embeddingOptions), new EmbeddingTelemetry(meters), loggerFactory.CreateLogger<OnnxSentenceEmbedder>());
 
         Console.WriteLine("EvoR retrieval benchmark");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuName()}, AVX2 {Avx2.IsSupported}, AVX-512 {Avx512F.IsSupported}; .NET {Environment.Version}; load average at start {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores ({PhysicalCores()} physical), {CpuName()}, AVX2 {Avx2.IsSupported}, AVX-512 {Avx512F.IsSupported}; .NET {Environment.Version}; load average at start {LoadAverage()}");
         Console.WriteLine($"int8 kernel: {(VectorMath.HasVnni ? "AVX-VNNI" : "AVX2")}");
         Console.WriteLine($"embedding provider requested: {provider}; in use: {embedder.ExecutionProvider}; model {embedder.ModelId} ({embedder.Dimensions}-d, {embedder.Precision}); ORT providers available: {string.Join(",", OrtEnv.Instance().GetAvailableProviders())}");
         Console.WriteLine();
 
         var corpus = new SyntheticCorpus(42);
-        EmbeddingThroughput(provider, batchSize, rounds, corpus.Sentences(sentenceCount), loggerFactory, meters);
+        Console.WriteLine($"ONNX Runtime: intra-op threads {(threads == 0 ? "default (one per physical core)" : threads)}, spinning {(spinning ? "on" : "off")}, graph optimisation all");
+        EmbeddingThroughput(OptionsFor, rounds, corpus.Sentences(sentenceCount), loggerFactory, meters);
 
         Console.WriteLine();
         Console.WriteLine($"retrieval: k={K}, {queryCount} queries per size (half error messages, half questions), after >= 0.5 s of warm-up queries; times per query, query embedding excluded (measured separately below)");
@@ -85,14 +95,14 @@ internal static class RetrievalBench
     /// the same inputs and the same session, for each precision; rounds alternate the two so background load hits both,
     /// and the median round is reported. int8 rows also give the cosine of their vectors to the fp32 ones.
     /// </summary>
-    private static void EmbeddingThroughput(string provider, int batchSize, int rounds, List<string> sentences, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.IMeterFactory meters)
+    private static void EmbeddingThroughput(Func<string, EmbeddingOptions> options, int rounds, List<string> sentences, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.IMeterFactory meters)
     {
         Console.WriteLine($"embedding: {sentences.Count} sentences, median of {rounds} rounds (bare and service alternate within a round)");
         float[][]? fp32 = null;
         foreach (var precision in new[] { "fp32", "int8" })
         {
             using var embedder = new OnnxSentenceEmbedder(
-                Options.Create(new EmbeddingOptions { Provider = provider, BatchSize = batchSize, Precision = precision }),
+                Options.Create(options(precision)),
                 new EmbeddingTelemetry(meters),
                 loggerFactory.CreateLogger<OnnxSentenceEmbedder>());
             var loaded = embedder.EnsureLoaded();
@@ -282,6 +292,35 @@ internal static class RetrievalBench
         try
         {
             return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string PhysicalCores()
+    {
+        try
+        {
+            // Distinct (physical id, core id) pairs: what ONNX Runtime sizes its default thread pool by.
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            var cores = new HashSet<string>(StringComparer.Ordinal);
+            var package = "0";
+            foreach (var line in lines)
+            {
+                var value = line.Split(':', 2) is [_, var v] ? v.Trim() : string.Empty;
+                if (line.StartsWith("physical id", StringComparison.Ordinal))
+                {
+                    package = value;
+                }
+                else if (line.StartsWith("core id", StringComparison.Ordinal))
+                {
+                    cores.Add(package + "/" + value);
+                }
+            }
+
+            return cores.Count > 0 ? cores.Count.ToString(CultureInfo.InvariantCulture) : "unknown";
         }
         catch (IOException)
         {

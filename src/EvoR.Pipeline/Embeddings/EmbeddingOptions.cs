@@ -58,9 +58,16 @@ public sealed class EmbeddingOptions
     [Range(1, 1024)]
     public int BatchSize { get; set; } = 32;
 
-    /// <summary>ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose (one per core). Range 0–256.</summary>
+    /// <summary>ONNX Runtime intra-op threads; 0 (default) lets ONNX Runtime choose (one per physical core). Range 0–256.</summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Let ONNX Runtime's worker threads spin between operators instead of sleeping. Default false: on a shared machine
+    /// (the API, sandboxed compilers) spinning threads burn the cores other work needs, and under load they halved
+    /// embedding throughput in the benchmark.
+    /// </summary>
+    public bool AllowSpinning { get; set; }
 
     /// <summary>Keep computed embeddings on disk keyed by content hash, so unchanged text is never embedded twice. Default true.</summary>
     public bool CacheEnabled { get; set; } = true;

@@ -240,6 +240,8 @@ public sealed class OnnxSentenceEmbedder(
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
 
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+
         return sessionOptions;
     }
 
