@@ -28,7 +28,7 @@ internal static class RetrievalBench
         var queryCount = int.Parse(Arg(args, "--queries", "200"), CultureInfo.InvariantCulture);
         var embedLimit = int.Parse(Arg(args, "--embed-limit", "1000"), CultureInfo.InvariantCulture);
         var sentenceCount = int.Parse(Arg(args, "--sentences", "512"), CultureInfo.InvariantCulture);
-        var batchSize = int.Parse(Arg(args, "--batch", "32"), CultureInfo.InvariantCulture);
+        var batchSize = int.Parse(Arg(args, "--batch", new EmbeddingOptions().BatchSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
         var rounds = int.Parse(Arg(args, "--rounds", "3"), CultureInfo.InvariantCulture);
         var threads = int.Parse(Arg(args, "--threads", "0"), CultureInfo.InvariantCulture);
         var spinning = args.Contains("--spin");

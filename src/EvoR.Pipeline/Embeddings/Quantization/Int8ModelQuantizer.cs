@@ -168,7 +168,7 @@ public static class Int8ModelQuantizer
     {
         if (tensor.DataLocation == TensorProto.Types.DataLocation.External)
         {
-            throw new NotSupportedException($"Weight {tensor.Name} is stored outside the model file; only self-contained models can be quantised.");
+            throw new NotSupportedException($"Weight {tensor.Name} is stored outside the model file; only self-contained models can be quantised (set Embeddings:Precision to fp32 for this model).");
         }
 
         if (tensor.FloatData.Count > 0)
