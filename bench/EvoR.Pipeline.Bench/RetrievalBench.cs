@@ -28,7 +28,10 @@ internal static class RetrievalBench
         var queryCount = int.Parse(Arg(args, "--queries", "200"), CultureInfo.InvariantCulture);
         var embedLimit = int.Parse(Arg(args, "--embed-limit", "1000"), CultureInfo.InvariantCulture);
         var sentenceCount = int.Parse(Arg(args, "--sentences", "512"), CultureInfo.InvariantCulture);
-        var batchSize = int.Parse(Arg(args, "--batch", "32"), CultureInfo.InvariantCulture);
+        var batchSize = int.Parse(Arg(args, "--batch", new EmbeddingOptions().BatchSize.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Arg(args, "--rounds", "3"), CultureInfo.InvariantCulture);
+        var threads = int.Parse(Arg(args, "--threads", "0"), CultureInfo.InvariantCulture);
+        var spinning = args.Contains("--spin");
         if (provider is not ("cpu" or "cuda"))
         {
             Console.Error.WriteLine("--provider must be cpu or cuda");
@@ -38,17 +41,25 @@ internal static class RetrievalBench
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning).AddFilter("EvoR.Pipeline.Embeddings", LogLevel.Information));
         using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var meters = services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        var embeddingOptions = new EmbeddingOptions { Provider = provider, BatchSize = batchSize };
+        EmbeddingOptions OptionsFor(string? precision)
+        {
+            var o = new EmbeddingOptions { Provider = provider, BatchSize = batchSize, IntraOpThreads = threads, AllowSpinning = spinning };
+            o.Precision = precision ?? o.Precision;
+            return o;
+        }
+
+        var embeddingOptions = OptionsFor(null);
         using var embedder = new OnnxSentenceEmbedder(Options.Create(embeddingOptions), new EmbeddingTelemetry(meters), loggerFactory.CreateLogger<OnnxSentenceEmbedder>());
 
         Console.WriteLine("EvoR retrieval benchmark");
-        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores, {CpuName()}, AVX2 {Avx2.IsSupported}, AVX-512 {Avx512F.IsSupported}; .NET {Environment.Version}; load average at start {LoadAverage()}");
+        Console.WriteLine($"machine: {Environment.ProcessorCount} logical cores ({PhysicalCores()} physical), {CpuName()}, AVX2 {Avx2.IsSupported}, AVX-512 {Avx512F.IsSupported}; .NET {Environment.Version}; load average at start {LoadAverage()}");
         Console.WriteLine($"int8 kernel: {(VectorMath.HasVnni ? "AVX-VNNI" : "AVX2")}");
-        Console.WriteLine($"embedding provider requested: {provider}; in use: {embedder.ExecutionProvider}; model {embedder.ModelId} ({embedder.Dimensions}-d); ORT providers available: {string.Join(",", OrtEnv.Instance().GetAvailableProviders())}");
+        Console.WriteLine($"embedding provider requested: {provider}; in use: {embedder.ExecutionProvider}; model {embedder.ModelId} ({embedder.Dimensions}-d, {embedder.Precision}); ORT providers available: {string.Join(",", OrtEnv.Instance().GetAvailableProviders())}");
         Console.WriteLine();
 
         var corpus = new SyntheticCorpus(42);
-        EmbeddingThroughput(embedder, corpus.Sentences(sentenceCount));
+        Console.WriteLine($"ONNX Runtime: intra-op threads {(threads == 0 ? "default (one per physical core)" : threads)}, spinning {(spinning ? "on" : "off")}, graph optimisation all");
+        EmbeddingThroughput(OptionsFor, rounds, corpus.Sentences(sentenceCount), loggerFactory, meters);
 
         Console.WriteLine();
         Console.WriteLine($"retrieval: k={K}, {queryCount} queries per size (half error messages, half questions), after >= 0.5 s of warm-up queries; times per query, query embedding excluded (measured separately below)");
@@ -79,39 +90,83 @@ internal static class RetrievalBench
         return 0;
     }
 
-    private static void EmbeddingThroughput(OnnxSentenceEmbedder embedder, List<string> sentences)
+    /// <summary>
+    /// Sentences/s of the service (length-sorted batches) next to a bare ONNX Runtime loop (one sentence per call) over
+    /// the same inputs and the same session, for each precision; rounds alternate the two so background load hits both,
+    /// and the median round is reported. int8 rows also give the cosine of their vectors to the fp32 ones.
+    /// </summary>
+    private static void EmbeddingThroughput(Func<string, EmbeddingOptions> options, int rounds, List<string> sentences, ILoggerFactory loggerFactory, System.Diagnostics.Metrics.IMeterFactory meters)
     {
-        var loaded = embedder.EnsureLoaded();
-        var ids = sentences.Select(s => OnnxSentenceEmbedder.Tokenize(loaded.Tokenizer, s, 256)).ToArray();
-        var meanTokens = ids.Average(i => i.Length);
-
-        // Warm up both paths.
-        embedder.Embed(sentences.Take(64).ToList());
-        for (var i = 0; i < 16; i++)
+        Console.WriteLine($"embedding: {sentences.Count} sentences, median of {rounds} rounds (bare and service alternate within a round)");
+        float[][]? fp32 = null;
+        foreach (var precision in new[] { "fp32", "int8" })
         {
-            OnnxSentenceEmbedder.Run(loaded, [ids[i]]);
+            using var embedder = new OnnxSentenceEmbedder(
+                Options.Create(options(precision)),
+                new EmbeddingTelemetry(meters),
+                loggerFactory.CreateLogger<OnnxSentenceEmbedder>());
+            var loaded = embedder.EnsureLoaded();
+            if (loaded.Precision != precision)
+            {
+                Console.WriteLine($"  {precision}: not used on {loaded.Provider} (runs {loaded.Precision})");
+                continue;
+            }
+
+            var ids = sentences.Select(s => OnnxSentenceEmbedder.Tokenize(loaded.Tokenizer, s, 256)).ToArray();
+            if (fp32 is null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  mean {ids.Average(i => i.Length):0.0} tokens ([CLS]/[SEP] included), provider {loaded.Provider}, load average before {LoadAverage()}"));
+            }
+
+            // Warm up both paths.
+            embedder.Embed(sentences.Take(64).ToList());
+            for (var i = 0; i < 16; i++)
+            {
+                OnnxSentenceEmbedder.Run(loaded, [ids[i]]);
+            }
+
+            var bareRates = new List<double>();
+            var serviceRates = new List<double>();
+            float[][] vectors = [];
+            float[]? last = null;
+            for (var round = 0; round < rounds; round++)
+            {
+                // Bare loop: tokenize and run one sentence at a time through the same session, mean-pool, normalise.
+                var bare = Stopwatch.StartNew();
+                foreach (var s in sentences)
+                {
+                    last = OnnxSentenceEmbedder.Run(loaded, [OnnxSentenceEmbedder.Tokenize(loaded.Tokenizer, s, 256)])[0];
+                }
+
+                bareRates.Add(sentences.Count / bare.Elapsed.TotalSeconds);
+                var service = Stopwatch.StartNew();
+                vectors = embedder.Embed(sentences);
+                serviceRates.Add(sentences.Count / service.Elapsed.TotalSeconds);
+            }
+
+            var bareRate = Percentile(bareRates, 50);
+            var serviceRate = Percentile(serviceRates, 50);
+            var agreement = TensorPrimitives.Dot(vectors[^1], last!);
+            var quality = string.Empty;
+            if (fp32 is null)
+            {
+                fp32 = vectors;
+            }
+            else
+            {
+                var cosines = vectors.Select((v, i) => (double)TensorPrimitives.Dot(v, fp32[i])).ToList();
+                quality = string.Create(CultureInfo.InvariantCulture, $"; cosine to fp32 mean {cosines.Average():0.0000}, min {cosines.Min():0.0000}");
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {precision} bare ORT loop (batch 1):            {bareRate,8:0.0} sentences/s  (rounds {Rates(bareRates)})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {precision} service (length-sorted batches {embedder.BatchSize,3}): {serviceRate,8:0.0} sentences/s  (rounds {Rates(serviceRates)}) = {serviceRate / bareRate:0.00}x bare (goal >= 1.0x, >= 390/s on 2 cores); cosine(service, bare) on one sentence {agreement:0.00000}{quality}"));
         }
 
-        // Bare loop: tokenize and run one sentence at a time through the same session, mean-pool, normalise.
-        var bare = Stopwatch.StartNew();
-        float[]? last = null;
-        foreach (var s in sentences)
-        {
-            last = OnnxSentenceEmbedder.Run(loaded, [OnnxSentenceEmbedder.Tokenize(loaded.Tokenizer, s, 256)])[0];
-        }
-
-        bare.Stop();
-        var service = Stopwatch.StartNew();
-        var vectors = embedder.Embed(sentences);
-        service.Stop();
-        var agreement = TensorPrimitives.Dot(vectors[^1], last!);
-
-        var bareRate = sentences.Count / bare.Elapsed.TotalSeconds;
-        var serviceRate = sentences.Count / service.Elapsed.TotalSeconds;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"embedding: {sentences.Count} sentences, mean {meanTokens:0.0} tokens ([CLS]/[SEP] included), provider {loaded.Provider}"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  bare ORT loop (batch 1):           {bareRate,8:0.0} sentences/s"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  service (length-sorted batches {embedder.BatchSize,3}): {serviceRate,8:0.0} sentences/s  = {serviceRate / bareRate:0.00}x bare (goal >= 1.0x, >= 390/s on 2 cores); cosine(service, bare) on one sentence {agreement:0.00000}"));
+        Console.WriteLine($"  load average after {LoadAverage()}; the service default is Embeddings:Precision = {new EmbeddingOptions().Precision} (CPU)");
     }
+
+    private static string Rates(List<double> rates) =>
+        string.Join(' ', rates.Select(r => r.ToString("0", CultureInfo.InvariantCulture)));
 
     private static async Task RunSizeAsync(int size, ITextEmbedder? realEmbedder, SyntheticCorpus corpus, int queryCount, OnnxSentenceEmbedder queryEmbedder, System.Diagnostics.Metrics.IMeterFactory meters, List<string> notes)
     {
@@ -237,6 +292,35 @@ internal static class RetrievalBench
         try
         {
             return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string PhysicalCores()
+    {
+        try
+        {
+            // Distinct (physical id, core id) pairs: what ONNX Runtime sizes its default thread pool by.
+            var lines = File.ReadAllLines("/proc/cpuinfo");
+            var cores = new HashSet<string>(StringComparer.Ordinal);
+            var package = "0";
+            foreach (var line in lines)
+            {
+                var value = line.Split(':', 2) is [_, var v] ? v.Trim() : string.Empty;
+                if (line.StartsWith("physical id", StringComparison.Ordinal))
+                {
+                    package = value;
+                }
+                else if (line.StartsWith("core id", StringComparison.Ordinal))
+                {
+                    cores.Add(package + "/" + value);
+                }
+            }
+
+            return cores.Count > 0 ? cores.Count.ToString(CultureInfo.InvariantCulture) : "unknown";
         }
         catch (IOException)
         {

@@ -19,4 +19,10 @@ internal static partial class EmbeddingLog
 
     [LoggerMessage(2104, LogLevel.Warning, "Embedding cache is full ({MaxEntries} vectors); new vectors are no longer cached")]
     public static partial void CacheFull(ILogger logger, int maxEntries);
+
+    [LoggerMessage(2105, LogLevel.Information, "Embedding model quantised to int8: {MatMuls} MatMuls, weights {BytesBefore} → {BytesAfter} bytes ({Bits}-bit range) in {ElapsedMs:0} ms")]
+    public static partial void ModelQuantized(ILogger logger, int matMuls, long bytesBefore, long bytesAfter, int bits, double elapsedMs);
+
+    [LoggerMessage(2106, LogLevel.Warning, "The int8 embedding model could not be written to {Path}; it is quantised again at every start")]
+    public static partial void QuantizedModelNotCached(ILogger logger, string path, Exception exception);
 }

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using EvoR.Pipeline.Embeddings.Quantization;
 using EvoR.Pipeline.Retrieval;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -10,8 +11,9 @@ namespace EvoR.Pipeline.Embeddings;
 /// <summary>
 /// Sentence embeddings with all-MiniLM-L6-v2 on ONNX Runtime: BERT WordPiece tokenisation (lower-cased), inputs
 /// sorted by length and run in batches padded to the longest of each batch, mean pooling over the attention mask,
-/// L2 normalisation. CUDA is asked for when <c>Embeddings:Provider</c> is <c>cuda</c>; when it cannot load the
-/// session falls back to CPU with a warning. The model loads on first use. Thread-safe.
+/// L2 normalisation. On CPU the model runs with int8 weights by default (<c>Embeddings:Precision</c>, see
+/// <see cref="Int8ModelQuantizer"/>). CUDA is asked for when <c>Embeddings:Provider</c> is <c>cuda</c> and runs the fp32
+/// model; when it cannot load the session falls back to CPU with a warning. The model loads on first use. Thread-safe.
 /// </summary>
 public sealed class OnnxSentenceEmbedder(
     IOptions<EmbeddingOptions> options,
@@ -25,7 +27,11 @@ public sealed class OnnxSentenceEmbedder(
     private Loaded? _loaded;
     private bool _disposed;
 
-    public string ModelId => _options.ModelId;
+    /// <summary><c>Embeddings:ModelId</c>, with <c>-int8</c> appended when the int8 model runs (loads the model on first call).</summary>
+    public string ModelId => EnsureLoaded().ModelId;
+
+    /// <summary>Weights in use: <c>fp32</c> or <c>int8</c> (loads the model on first call).</summary>
+    public string Precision => EnsureLoaded().Precision;
 
     /// <summary>Sentences per inference call (<c>Embeddings:BatchSize</c>).</summary>
     public int BatchSize => _options.BatchSize;
@@ -181,6 +187,8 @@ public sealed class OnnxSentenceEmbedder(
         var tokenizer = CreateTokenizer(files.Vocab);
         InferenceSession? session = null;
         var provider = "cpu";
+        var precision = "fp32";
+        var origin = files.Origin;
         if (_options.Provider == "cuda")
         {
             try
@@ -198,12 +206,19 @@ public sealed class OnnxSentenceEmbedder(
 
         if (session is null)
         {
+            var model = files.Model;
+            if (_options.Precision == "int8")
+            {
+                model = QuantizedModelStore.GetOrCreate(files.Model, _options.QuantizedModelDirectory, logger, out origin);
+                precision = "int8";
+            }
+
             using var cpuOptions = CreateSessionOptions(_options);
-            session = new InferenceSession(files.Model, cpuOptions);
+            session = new InferenceSession(model, cpuOptions);
         }
 
-        var result = CreateLoaded(session, tokenizer, provider);
-        EmbeddingLog.ModelLoaded(logger, _options.ModelId, provider, result.Dimensions, files.Origin, _time.GetElapsedTime(started).TotalMilliseconds);
+        var result = CreateLoaded(session, tokenizer, provider, precision, ModelIdFor(_options.ModelId, precision));
+        EmbeddingLog.ModelLoaded(logger, result.ModelId, provider, result.Dimensions, origin, _time.GetElapsedTime(started).TotalMilliseconds);
         return result;
     }
 
@@ -225,10 +240,15 @@ public sealed class OnnxSentenceEmbedder(
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads;
         }
 
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+
         return sessionOptions;
     }
 
-    internal static Loaded CreateLoaded(InferenceSession session, BertTokenizer tokenizer, string provider)
+    /// <summary>The model id vectors are cached under: int8 vectors differ slightly from fp32 ones, so they never share keys.</summary>
+    internal static string ModelIdFor(string modelId, string precision) => precision == "int8" ? modelId + "-int8" : modelId;
+
+    internal static Loaded CreateLoaded(InferenceSession session, BertTokenizer tokenizer, string provider, string precision, string modelId)
     {
         var output = session.OutputMetadata.First();
         var outputDims = output.Value.Dimensions;
@@ -236,6 +256,8 @@ public sealed class OnnxSentenceEmbedder(
             session,
             tokenizer,
             provider,
+            precision,
+            modelId,
             [.. session.InputMetadata.Keys],
             output.Key,
             OutputIsPooled: outputDims.Length == 2,
@@ -256,6 +278,8 @@ public sealed class OnnxSentenceEmbedder(
         InferenceSession Session,
         BertTokenizer Tokenizer,
         string Provider,
+        string Precision,
+        string ModelId,
         IReadOnlyList<string> InputNames,
         string OutputName,
         bool OutputIsPooled,

@@ -14,11 +14,13 @@ public sealed class RetrievalQualityTests(MiniLmFixture model)
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
-    [Fact]
-    public async Task SearchAsync_LabelledSet_HybridAtLeastBestSingleRetriever()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("int8")]
+    public async Task SearchAsync_LabelledSet_HybridAtLeastBestSingleRetriever(string precision)
     {
         using var dir = new TempDirectory();
-        using var store = TestServices.CreateStore(dir.Path, model.Embedder);
+        using var store = TestServices.CreateStore(dir.Path, model.For(precision));
         await store.CreateAsync("pondlet", cancellationToken: Ct);
         await using (var corpus = File.OpenRead(TestServices.TestData("pondlet-corpus.jsonl")))
         {
