@@ -4,9 +4,7 @@ using System.Text;
 using System.Text.Json;
 using EvoR.Api.Tests.Support;
 using EvoR.Pipeline.Knowledge;
-using EvoR.Sandbox;
 using EvoR.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Api.Tests.Generations;
@@ -106,7 +104,7 @@ internal static class Fixtures
 /// </summary>
 internal sealed class GenerationHost : IAsyncDisposable
 {
-    private static readonly Lazy<Task<string?>> Unavailable = new(ProbeSandboxAsync);
+    private static readonly Lazy<Task<string?>> Unavailable = new(ProcessSandboxProbe.UnavailableReasonAsync);
 
     private GenerationHost(ScriptedOpenAiServer server, ScriptedCoder coder, string folder)
     {
@@ -206,26 +204,6 @@ internal sealed class GenerationHost : IAsyncDisposable
 
         Factory = new ApiFactory(all, realSandbox: true);
         Client = Factory.CreateClient();
-    }
-
-    private static async Task<string?> ProbeSandboxAsync()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "the process sandbox needs Linux";
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Sandbox:Process:WarmSandboxes"] = "0" }).Build();
-        await using var services = new ServiceCollection().AddLogging().AddEvoRSandbox(configuration).BuildServiceProvider();
-        try
-        {
-            var result = await services.GetRequiredService<ICodeExecutor>().ExecuteAsync(new ExecutionRequest { Language = "python", Code = "print(1)" });
-            return result.Verdict == Verdict.Passed ? null : $"process sandbox unavailable on this machine: {result.Verdict} {result.Message}";
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return $"process sandbox unavailable on this machine: {ex.Message}";
-        }
     }
 }
 

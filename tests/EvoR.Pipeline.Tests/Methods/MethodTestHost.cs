@@ -87,7 +87,7 @@ internal static class Problems
 /// <summary>A container with the real sandbox, the LLM layer over a scripted double, and the pipeline on a temp folder.</summary>
 internal sealed class MethodTestHost : IAsyncDisposable
 {
-    private static readonly Lazy<Task<string?>> Unavailable = new(ProbeSandboxAsync);
+    private static readonly Lazy<Task<string?>> Unavailable = new(ProcessSandboxProbe.UnavailableReasonAsync);
     private readonly TempDirectory _dir;
 
     private MethodTestHost(ServiceProvider services, TempDirectory dir)
@@ -145,25 +145,5 @@ internal sealed class MethodTestHost : IAsyncDisposable
     {
         await Services.DisposeAsync();
         _dir.Dispose();
-    }
-
-    private static async Task<string?> ProbeSandboxAsync()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return "the process sandbox needs Linux";
-        }
-
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Sandbox:Process:WarmSandboxes"] = "0" }).Build();
-        await using var services = new ServiceCollection().AddLogging().AddEvoRSandbox(configuration).BuildServiceProvider();
-        try
-        {
-            var result = await services.GetRequiredService<ICodeExecutor>().ExecuteAsync(new ExecutionRequest { Language = "python", Code = "print(1)" });
-            return result.Verdict == Verdict.Passed ? null : $"process sandbox unavailable on this machine: {result.Verdict} {result.Message}";
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return $"process sandbox unavailable on this machine: {ex.Message}";
-        }
     }
 }
