@@ -118,6 +118,11 @@ public sealed class ProcessSandboxOptions
     [Range(0, 32)]
     public int WarmSandboxes { get; set; } = 2;
 
+    /// <summary>Whether a language's warm runner (<c>warmRun</c> in languages.json: Python's) is started with the
+    /// sandbox, so that the runtime's start-up is done before the run. Default true; false starts the runtime at the go
+    /// line, exactly as <c>run</c> says.</summary>
+    public bool WarmRunners { get; set; } = true;
+
     /// <summary>Run profiles that keep warm sandboxes; older ones are dropped. Default 8, range 1–64.</summary>
     [Range(1, 64)]
     public int WarmProfiles { get; set; } = 8;

@@ -25,6 +25,11 @@ public sealed record SandboxRunSpec
     /// <summary>argv; <c>[0]</c> is looked up on the sandbox PATH.</summary>
     public required IReadOnlyList<string> Command { get; init; }
 
+    /// <summary>Optional: a command equivalent to <see cref="Command"/> that may start before the run and waits for one
+    /// line on stdin before it runs the program (<see cref="Languages.LanguageDefinition.WarmRun"/>). A backend that
+    /// starts sandboxes ahead of time may use it; others ignore it.</summary>
+    public IReadOnlyList<string>? WarmCommand { get; init; }
+
     public IReadOnlyList<SandboxFile> Files { get; init; } = [];
 
     /// <summary>Bytes written to the program's stdin, which is then closed. Null: EOF at once.</summary>

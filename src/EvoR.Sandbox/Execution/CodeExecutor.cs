@@ -195,6 +195,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         var spec = new SandboxRunSpec
         {
             Command = language.Run,
+            WarmCommand = language.WarmRun,
             Files = files,
             Limits = limits,
             Environment = environment,

@@ -44,6 +44,24 @@ public sealed class LanguageCatalog
             ?? throw new InvalidOperationException("The embedded languages.json is missing.");
         var languages = JsonSerializer.Deserialize<List<LanguageDefinition>>(stream, JsonOptions)
             ?? throw new InvalidOperationException("languages.json is empty.");
-        return new LanguageCatalog(languages);
+        return new LanguageCatalog(languages.Select(l => l.WarmRun is null ? l : l with { WarmRun = [.. l.WarmRun.Select(EmbeddedArgument)] }));
+    }
+
+    private const string EmbeddedPrefix = "@embedded:";
+
+    /// <summary>An argument that names an embedded file (a runner script kept as a file, not a JSON string) becomes
+    /// that file's text.</summary>
+    private static string EmbeddedArgument(string argument)
+    {
+        if (!argument.StartsWith(EmbeddedPrefix, StringComparison.Ordinal))
+        {
+            return argument;
+        }
+
+        var name = "EvoR.Sandbox.Languages." + argument[EmbeddedPrefix.Length..];
+        using var stream = typeof(LanguageCatalog).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"languages.json names the embedded file '{name}', which is missing.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

@@ -92,7 +92,7 @@ public sealed partial class ProcessSandboxBackend(
         }
 
         PreparedSandbox? sandbox = null;
-        var key = _options.WarmSandboxes > 0 ? WarmKey(spec, state) : null;
+        var key = _options.WarmSandboxes > 0 ? WarmKey(spec, state, WarmRunner(spec)) : null;
         try
         {
             sandbox = key is null ? null : _pool!.TryTake(key);
@@ -319,11 +319,11 @@ public sealed partial class ProcessSandboxBackend(
     /// sizes; memory too when it is an rlimit). Memory and process counts in cgroups, the wall timer and the output
     /// caps are applied at start, so they do not split the pool. Null: not poolable.
     /// </summary>
-    private static string? WarmKey(SandboxRunSpec spec, BackendState state)
+    private static string? WarmKey(SandboxRunSpec spec, BackendState state, IReadOnlyList<string>? warmRunner)
     {
         var l = spec.Limits;
         var key = new StringBuilder();
-        foreach (var part in spec.Command.Append("\u0001")
+        foreach (var part in (warmRunner ?? spec.Command).Append("\u0001")
             .Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value))
             .Append("\u0001").Concat(spec.HostPaths))
         {
@@ -435,9 +435,21 @@ public sealed partial class ProcessSandboxBackend(
             Add(a, "--seccomp", "4");
         }
 
+        a.Add("--");
+        if (WarmRunner(spec) is { } runner)
+        {
+            // The language's warm runner starts its runtime now and waits for the go line itself.
+            foreach (var arg in runner)
+            {
+                a.Add(arg);
+            }
+
+            return startInfo;
+        }
+
         // The stub: wait for the go line (EOF means the service is gone: leave without running anything), then become
         // the program, which reads the rest of stdin as its own.
-        Add(a, "--", "/bin/sh", "-c", Invariant($"read -r _ || exit {StubAbandoned}; exec \"$@\""), "evor-stub");
+        Add(a, "/bin/sh", "-c", Invariant($"read -r _ || exit {StubAbandoned}; exec \"$@\""), "evor-stub");
         foreach (var arg in spec.Command)
         {
             a.Add(arg);
@@ -445,6 +457,10 @@ public sealed partial class ProcessSandboxBackend(
 
         return startInfo;
     }
+
+    /// <summary>The warm runner this run starts with, when its language has one and they are on.</summary>
+    private IReadOnlyList<string>? WarmRunner(SandboxRunSpec spec) =>
+        _options.WarmRunners && spec.WarmCommand is { Count: > 0 } runner ? runner : null;
 
     private static void Add(IList<string> list, params string[] items)
     {

@@ -27,6 +27,16 @@ public sealed class LanguageCatalogTests
     }
 
     [Fact]
+    public void LoadBuiltIn_PythonWarmRunner_IsTheEmbeddedScriptText()
+    {
+        Assert.True(LanguageCatalog.LoadBuiltIn().TryGet("python", out var python));
+        Assert.NotNull(python.WarmRun);
+        Assert.DoesNotContain(python.WarmRun, a => a.StartsWith("@embedded:", StringComparison.Ordinal));
+        Assert.Contains(python.WarmRun, a => a.Contains("def _evor_warm_run", StringComparison.Ordinal));
+        Assert.Equal(python.Run[^1], python.WarmRun[^1]);
+    }
+
+    [Fact]
     public void Constructor_DuplicateAlias_Throws()
     {
         var a = new LanguageDefinition { Name = "a", Aliases = ["x"], SourceFile = "a", Run = ["a"], Version = ["a"], Probe = "" };
