@@ -14,7 +14,8 @@ namespace EvoR.Pipeline.Bench.Overhead;
 /// </summary>
 internal sealed class ZeroLatencyChat : IChatCompletionService
 {
-    public const string FailingProgram = "```python\ndef add(a, b):\n    return a - b\n```";
+    // Fails on the generated inputs (a NameError), so the round fails with or without visible tests.
+    public const string FailingProgram = "```python\ndef add(a, b):\n    return a + total\n```";
     public const string PassingProgram = "```python\ndef add(a, b):\n    return a + b\n```";
 
     private int _generateCalls;
