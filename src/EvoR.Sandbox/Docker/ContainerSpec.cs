@@ -27,18 +27,28 @@ internal static class ContainerSpec
     public static readonly string DefaultSeccompProfile = LoadSeccompProfile();
 
     /// <summary>The gate of a started pooled container. It blocks until the run's input arrives on stdin (see
-    /// <see cref="GateInput"/>): a line with the number of files, then per file a line with its size, a line with its
-    /// name and that many bytes of content, written to <c>/app</c> by <c>head -c</c> (which reads exactly that many
-    /// bytes, as <c>read</c> reads byte by byte), so the program's stdin starts right after the last file. The umask 0222
-    /// makes the files read-only; <c>/app</c> itself is made read-only last, and the umask goes back to the container's
-    /// default 0022 (the program's own files must stay writable, e.g. a compiler's). Then it writes
-    /// <see cref="GateMarker"/> to stdout and becomes the run's command. The marker comes before anything the program can
-    /// write, so its presence proves that the files are in place and the program started; a gate that fails exits 125
-    /// without it.</summary>
+    /// <see cref="GateInput"/>): a line with the end frame's nonce, a line with the number of files, then per file a line
+    /// with its size, a line with its name and that many bytes of content, written to <c>/app</c> by <c>head -c</c> (which
+    /// reads exactly that many bytes, as <c>read</c> reads byte by byte), so the program's stdin starts right after the
+    /// last file. The umask 0222 makes the files read-only; <c>/app</c> itself is made read-only last, and the umask goes
+    /// back to the container's default 0022 (the program's own files must stay writable, e.g. a compiler's). Then it
+    /// writes <see cref="GateMarker"/> to stdout and runs the command as its child (a shell runs a foreground command
+    /// with default signal dispositions and the shell's stdin, so the program starts as it would from <c>exec</c>). The
+    /// marker comes before anything the program can write, so its presence proves that the files are in place and the
+    /// program started; a gate that fails exits 125 without it. When the program exits, the gate kills whatever else still
+    /// runs in the container (<c>kill -9 -1</c>: every process of the user but init and itself; with <c>exec</c> the
+    /// container's end did the same) and, if there was any, waits (bounded) until init has reaped them all, so nothing of
+    /// the run is left when its result is out; then it reads the memory cgroup's OOM-kill counter, writes the end frame
+    /// (<see cref="GateEndFrame"/>) to stdout and stderr, and exits with the program's status.</summary>
     public const string GateScript =
-        "umask 0222; read -r n || exit 125; "
+        "umask 0222; read -r nonce && read -r n || exit 125; "
         + "while [ \"$n\" -gt 0 ]; do read -r size && IFS= read -r name && head -c \"$size\" >\"/app/$name\" || exit 125; "
-        + "n=$((n - 1)); done; chmod 0555 /app && umask 0022 && printf 'evor-gate-open\\n' && exec \"$@\"; exit 125";
+        + "n=$((n - 1)); done; chmod 0555 /app && umask 0022 && printf 'evor-gate-open\\n' || exit 125; "
+        + "\"$@\"; s=$?; kill -9 -1 2>/dev/null && { i=0; while kill -0 -1 2>/dev/null && [ \"$i\" -lt 10000 ]; do i=$((i + 1)); done; }; "
+        + "o=1; for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do [ -r \"$f\" ] || continue; "
+        + "while read -r k v; do [ \"$k\" = oom_kill ] && o=$v; done <\"$f\"; break; done; [ \"$o\" = 0 ] || o=1; "
+        + "printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\"; printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\" >&2; "
+        + "exit \"$s\"";
 
     /// <summary>What the gate writes to stdout just before it becomes the program (not part of the program's output).</summary>
     public static ReadOnlySpan<byte> GateMarker => "evor-gate-open\n"u8;
@@ -46,6 +56,10 @@ internal static class ContainerSpec
     /// <summary>Processes the gate needs besides init and itself: one <c>head</c> or <c>chmod</c> at a time, gone before
     /// the program starts. Runs allowed fewer processes than this (maxProcesses 1) skip the gate.</summary>
     private const int GateHelperProcesses = 1;
+
+    /// <summary>The gate itself, which stays while the program runs (its parent): a slot of the pids limit that is not the
+    /// program's.</summary>
+    private const int GateProcesses = 1;
 
     /// <summary>Whether this run goes through a started, gated container (files over stdin) rather than a created one
     /// (files through the archive API, then start): the pool is started, the runtime is not gVisor, the gate's helper fits
@@ -103,7 +117,7 @@ internal static class ContainerSpec
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges", "seccomp=" + DefaultSeccompProfile],
                 Init = true,
-                PidsLimit = limits.MaxProcesses + InitProcesses,
+                PidsLimit = limits.MaxProcesses + InitProcesses + (gated ? GateProcesses : 0),
                 Memory = memory,
                 MemorySwap = memory,
                 Ulimits =

@@ -238,18 +238,46 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         // only places the files) has the engine's call timeout.
         using var wall = new CancellationTokenSource(gated ? TimeSpan.FromSeconds(_options.EngineTimeoutSeconds) : timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
+        using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
 
+        var endFrame = gated ? GateEndFrame.CreateRandom() : null;
         var output = new DemuxedOutput(
             spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
-            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened);
+            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame);
         var readTask = output.ReadAsync(stream);
-        var stdinTask = WriteStdinAsync(stream, gated ? GateInput.Build(spec.Files) : null, spec.Stdin);
+        var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stdinTask = WriteStdinAsync(stream, endFrame is null ? null : GateInput.Build(endFrame, spec.Files), spec.Stdin, gateFed);
+        var waitTask = _engine.Containers.WaitContainerAsync(id, waitStop.Token);
+
+        if (gated)
+        {
+            // The usual end: the gate's end frame on both streams, long before the engine has handled the container's
+            // exit. The frame settles the result only within what GateEndFrame's remarks allow; else the engine decides.
+            await Task.WhenAny(output.Ended, waitTask);
+            if (output.Ended.IsCompleted && await output.Ended is { Settles: true } end
+                && !stop.IsCancellationRequested && output.GateOpened && !output.Overflowed && await gateFed.Task)
+            {
+                var elapsed = _time.GetElapsedTime(Interlocked.Read(ref started));
+                await waitStop.CancelAsync();
+                stream.Dispose();
+                await Task.WhenAll(readTask, stdinTask, waitTask.ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+                cancellationToken.ThrowIfCancellationRequested();
+                return new SandboxRun
+                {
+                    ExitCode = end.Status,
+                    Stdout = output.Stdout,
+                    Stderr = output.Stderr,
+                    DurationMs = (long)elapsed.TotalMilliseconds,
+                };
+            }
+        }
 
         var killed = false;
         long? status = null;
         try
         {
-            status = (await _engine.Containers.WaitContainerAsync(id, stop.Token)).StatusCode;
+            status = (await waitTask).StatusCode;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -282,7 +310,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (gated && (!output.GateOpened || !await stdinTask))
+        if (gated && (!output.GateOpened || !await gateFed.Task))
         {
             // The program never started, or may have started without all of its files: our fault, not its verdict.
             var why = !output.GateOpened && killed && wall.IsCancellationRequested
@@ -345,11 +373,10 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. False when the gate's
-    /// input could not be written in full.</summary>
-    private static async Task<bool> WriteStdinAsync(MultiplexedStream stream, byte[]? gateInput, byte[]? stdin)
+    /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. <paramref name="gateFed"/>
+    /// tells, as soon as it is known, whether the gate's input was written in full.</summary>
+    private static async Task WriteStdinAsync(MultiplexedStream stream, byte[]? gateInput, byte[]? stdin, TaskCompletionSource<bool> gateFed)
     {
-        var gateFed = false;
         try
         {
             if (gateInput is not null)
@@ -357,7 +384,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
                 await stream.WriteAsync(gateInput, 0, gateInput.Length, CancellationToken.None);
             }
 
-            gateFed = true;
+            gateFed.TrySetResult(true);
             if (stdin is { Length: > 0 })
             {
                 await stream.WriteAsync(stdin, 0, stdin.Length, CancellationToken.None);
@@ -369,8 +396,10 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             // The program exited or closed stdin without reading it all: not our concern.
         }
-
-        return gateFed;
+        finally
+        {
+            gateFed.TrySetResult(false);
+        }
     }
 
     private static string Tail(byte[] stderr)

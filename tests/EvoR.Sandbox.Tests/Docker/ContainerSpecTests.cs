@@ -31,7 +31,8 @@ public sealed class ContainerSpecTests
         Assert.DoesNotContain(h.SecurityOpt!, o => o.Contains("unconfined", StringComparison.Ordinal));
         Assert.True(h.Init);
         Assert.Equal("65534:65534", p.User);
-        Assert.Equal(33, h.PidsLimit);
+        // The program's 32, init, and the gate that stays as the program's parent.
+        Assert.Equal(34, h.PidsLimit);
         Assert.Equal(128L * 1024 * 1024, h.Memory);
         Assert.Equal(h.Memory, h.MemorySwap);
         Assert.Equal("none", h.LogConfig!.Type);
@@ -119,12 +120,13 @@ public sealed class ContainerSpecTests
     }
 
     [Fact]
-    public void GateInput_CountThenSizeNameAndContentPerFile()
+    public void GateInput_NonceThenCountThenSizeNameAndContentPerFile()
     {
-        var input = GateInput.Build([new SandboxFile("main.py", "pass\n"u8.ToArray()), new SandboxFile("data v1.txt", [])]);
-        Assert.Equal("2\n5\nmain.py\npass\n0\ndata v1.txt\n", System.Text.Encoding.UTF8.GetString(input));
-        Assert.Throws<ArgumentException>(() => GateInput.Build([new SandboxFile("prog", [1], Executable: true)]));
-        Assert.Throws<ArgumentException>(() => GateInput.Build([new SandboxFile("../x", [1])]));
+        var end = new GateEndFrame("n0nce");
+        var input = GateInput.Build(end, [new SandboxFile("main.py", "pass\n"u8.ToArray()), new SandboxFile("data v1.txt", [])]);
+        Assert.Equal("n0nce\n2\n5\nmain.py\npass\n0\ndata v1.txt\n", System.Text.Encoding.UTF8.GetString(input));
+        Assert.Throws<ArgumentException>(() => GateInput.Build(end, [new SandboxFile("prog", [1], Executable: true)]));
+        Assert.Throws<ArgumentException>(() => GateInput.Build(end, [new SandboxFile("../x", [1])]));
     }
 
     [Fact]
