@@ -21,7 +21,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
 
     /// <summary>A fresh created container for these parameters: from the pool when one is ready, else created now.
     /// The pool is topped up in the background either way.</summary>
-    public async Task<string> TakeAsync(CreateContainerParameters parameters, CancellationToken cancellationToken)
+    public async Task<ReadyContainer> TakeAsync(CreateContainerParameters parameters, CancellationToken cancellationToken)
     {
         if (options.PoolSize == 0 || _closing.IsCancellationRequested)
         {
@@ -32,9 +32,9 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
         var profile = _profiles.GetOrAdd(key, _ => new Profile(parameters));
         profile.LastUsed = time.GetTimestamp();
         EvictIdle(key);
-        var ready = profile.Ready.TryDequeue(out var id);
+        var ready = profile.Ready.TryDequeue(out var container);
         TopUp(profile);
-        return ready ? id! : await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
+        return ready ? container! : await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
     }
 
     /// <summary>Fills every profile used so far (e.g. warming up at start).</summary>
@@ -67,14 +67,14 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     {
         try
         {
-            var id = await engine.PrepareAsync(profile.Parameters, ContainerSpec.IsGated(profile.Parameters), _closing.Token);
+            var container = await engine.PrepareAsync(profile.Parameters, ContainerSpec.IsGated(profile.Parameters), _closing.Token);
             if (_closing.IsCancellationRequested || profile.Evicted)
             {
-                await engine.RemoveAsync(id);
+                await engine.RemoveAsync(container.Id);
             }
             else
             {
-                profile.Ready.Enqueue(id);
+                profile.Ready.Enqueue(container);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -98,9 +98,9 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
             if ((excess-- > 0 || time.GetElapsedTime(profile.LastUsed) > idle) && _profiles.TryRemove(key, out _))
             {
                 profile.Evicted = true;
-                while (profile.Ready.TryDequeue(out var id))
+                while (profile.Ready.TryDequeue(out var container))
                 {
-                    Track(engine.RemoveAsync(id));
+                    Track(engine.RemoveAsync(container.Id));
                 }
             }
         }
@@ -129,9 +129,9 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
         foreach (var profile in _profiles.Values)
         {
             profile.Evicted = true;
-            while (profile.Ready.TryDequeue(out var id))
+            while (profile.Ready.TryDequeue(out var container))
             {
-                removals.Add(engine.RemoveAsync(id));
+                removals.Add(engine.RemoveAsync(container.Id));
             }
         }
 
@@ -163,7 +163,7 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     private sealed class Profile(CreateContainerParameters parameters)
     {
         public CreateContainerParameters Parameters { get; } = parameters;
-        public ConcurrentQueue<string> Ready { get; } = new();
+        public ConcurrentQueue<ReadyContainer> Ready { get; } = new();
         public int Filling;
         public long LastUsed;
         public volatile bool Evicted;

@@ -5,15 +5,15 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// The line a gate writes to stdout and to stderr once the program has exited (<see cref="ContainerSpec.GateScript"/>):
-/// <c>evor-gate-end:NONCE:SSS:O</c>, with the run's nonce (sent in the gate's input, never in the environment or the
-/// command line), the exit status as three digits and <c>O</c> 0 when the container's memory cgroup counts no OOM kill,
+/// <c>evor-gate-end:NONCE:SSS:O</c>, with the container's nonce (on the gate's command line, made when the container
+/// was created for this one run; never in the environment), the exit status as three digits and <c>O</c> 0 when the container's memory cgroup counts no OOM kill,
 /// else 1 (1 also when the counter cannot be read). It comes after everything the program's processes wrote to that
 /// stream, so once both streams carried it the run's output is complete, and the result need not wait for the engine's
 /// exit handling (the largest part of a trivial run's time).
 /// </summary>
 /// <remarks>
-/// What a forged frame gains a hostile program: nothing. The program shares the gate's uid, so it can read the nonce out of
-/// the gate's memory (<c>/proc/PPID/mem</c>) and write a frame of its choosing at a moment of its choosing; the nonce only
+/// What a forged frame gains a hostile program: nothing. The program shares the gate's uid, so it can read the nonce off
+/// the gate's command line (<c>/proc/PPID/cmdline</c>) or out of its memory and write a frame of its choosing at a moment of its choosing; the nonce only
 /// keeps ordinary output from being taken for a frame. The service trusts a frame only for what the program could have
 /// obtained by exiting with that status at that moment anyway: (1) an exit status of 0–128; anything above may be a death
 /// by a signal (an OOM kill is SIGKILL) and goes to the engine (wait, then <c>OOMKilled</c>); (2) only when no OOM kill was
@@ -43,8 +43,8 @@ internal sealed class GateEndFrame
         _head = Encoding.ASCII.GetBytes(Prefix + nonce + ":");
     }
 
-    /// <summary>A fresh frame with a random 128-bit nonce.</summary>
-    public static GateEndFrame CreateRandom() => new(RandomNumberGenerator.GetHexString(32, lowercase: true));
+    /// <summary>A fresh random 128-bit nonce (given to each gated container when it is created).</summary>
+    public static string NewNonce() => RandomNumberGenerator.GetHexString(32, lowercase: true);
 
     public string Nonce { get; }
 

@@ -63,8 +63,9 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
     }
 
     [Fact]
-    public async Task OneProcessAllowed_NoRoomForTheGate_RunsInACreatedContainer()
+    public async Task OneProcessAllowed_StillRuns()
     {
+        // Behind the Python gate, which places the files itself (the shell gate's helper would not fit).
         fixture.SkipIfUnavailable();
         var result = await fixture.Executor.ExecuteAsync(
             new ExecutionRequest { Language = "python", Code = "import os\nprint(os.listdir('/app'))\n", Limits = new() { MaxProcesses = 1 } }, Ct);

@@ -4,31 +4,21 @@ namespace EvoR.Sandbox.Tests.Docker;
 
 /// <summary>
 /// The gate's end frame on a real engine: ordinary runs end on it, and a program that forges it (it can read the run's
-/// nonce out of its parent gate's memory: same uid) gains nothing it could not get by exiting (see GateEndFrame's remarks).
+/// nonce off its parent gate's command line: same uid) gains nothing it could not get by exiting (see GateEndFrame's remarks).
 /// </summary>
 [Collection(DockerSandboxCollection.Name)]
 public sealed class DockerGateEndTests(DockerSandboxFixture fixture)
 {
-    /// <summary>Python that finds the nonce in the parent gate's memory (exit 3 when it cannot: the premise failed) and
-    /// writes a frame of its choosing to stdout and stderr.</summary>
+    /// <summary>Python that reads the nonce off the parent gate's command line (exit 3 when it cannot: the premise failed)
+    /// and writes a frame of its choosing to stdout and stderr.</summary>
     private const string Forger = """
         import os, re, sys
         def nonce():
-            pid = os.getppid()
-            with open(f"/proc/{pid}/maps") as maps, open(f"/proc/{pid}/mem", "rb", 0) as mem:
-                for line in maps:
-                    span, perms = line.split()[:2]
-                    if "r" not in perms:
-                        continue
-                    start, end = (int(x, 16) for x in span.split("-"))
-                    try:
-                        mem.seek(start)
-                        hit = re.search(rb"nonce=([0-9a-f]{32})", mem.read(end - start))
-                    except (OSError, ValueError, OverflowError):
-                        continue
-                    if hit:
-                        return hit.group(1).decode()
-            sys.exit(3)
+            with open(f"/proc/{os.getppid()}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+            if len(args) < 5 or args[3] != b"evor-gate" or not re.fullmatch(rb"[0-9a-f]{32}", args[4]):
+                sys.exit(3)
+            return args[4].decode()
         NONCE = nonce()
         def forge(status, oom=0):
             frame = f"evor-gate-end:{NONCE}:{status:03d}:{oom}\n".encode()

@@ -92,12 +92,11 @@ public sealed class GateEndFrameTests
         Assert.Equal(settles, new GateEnd(status, oomKill).Settles);
 
     [Fact]
-    public void CreateRandom_FreshHexNoncePerRun()
+    public void NewNonce_FreshHexPerContainer()
     {
-        var a = GateEndFrame.CreateRandom();
-        var b = GateEndFrame.CreateRandom();
-        Assert.Matches("^[0-9a-f]{32}$", a.Nonce);
-        Assert.NotEqual(a.Nonce, b.Nonce);
+        var a = GateEndFrame.NewNonce();
+        Assert.Matches("^[0-9a-f]{32}$", a);
+        Assert.NotEqual(a, GateEndFrame.NewNonce());
         Assert.Throws<ArgumentException>(() => new GateEndFrame("bad nonce\n"));
     }
 
