@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace EvoR.Sandbox.Docker;
@@ -43,8 +42,10 @@ internal sealed class GateEndFrame
         _head = Encoding.ASCII.GetBytes(Prefix + nonce + ":");
     }
 
-    /// <summary>A fresh random 128-bit nonce (given to each gated container when it is created).</summary>
-    public static string NewNonce() => RandomNumberGenerator.GetHexString(32, lowercase: true);
+    /// <summary>A fresh random nonce (122 random bits, 32 hex digits), given to each gated container when it is created.
+    /// A random GUID rather than <c>RandomNumberGenerator</c>: on Linux that needs OpenSSL, which the service image does not
+    /// carry (the nonce only keeps ordinary output from being taken for a frame; it guards no secret).</summary>
+    public static string NewNonce() => Guid.NewGuid().ToString("N");
 
     public string Nonce { get; }
 
