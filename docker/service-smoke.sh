@@ -9,7 +9,9 @@ SOCKET=${DOCKER_SOCKET:-/var/run/docker.sock}
 PORT=${EVOR_SMOKE_PORT:-5089}
 NAME="evor-service-smoke-$$"
 
-trap 'docker rm -f "$NAME" >/dev/null 2>&1 || true' EXIT
+# Stopped (SIGTERM) before removal, so the service shuts down and removes its pool of started sandbox containers: a
+# forced removal would leave them running, and no later service reaps them (their owner ran in another pid namespace).
+trap 'docker stop -t 20 "$NAME" >/dev/null 2>&1 || true; docker rm -f "$NAME" >/dev/null 2>&1 || true' EXIT
 docker run -d --name "$NAME" --network host --read-only --cap-drop ALL --security-opt no-new-privileges \
   --group-add "$(stat -c %g "$SOCKET")" -v "$SOCKET:/var/run/docker.sock" \
   -e "Urls=http://127.0.0.1:$PORT" "$IMAGE" >/dev/null

@@ -19,9 +19,10 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     /// <summary>Containers ready now, over all profiles.</summary>
     public int ReadyCount => _profiles.Values.Sum(p => p.Ready.Count);
 
-    /// <summary>A fresh created container for these parameters: from the pool when one is ready, else created now.
-    /// The pool is topped up in the background either way.</summary>
-    public async Task<string> TakeAsync(CreateContainerParameters parameters, CancellationToken cancellationToken)
+    /// <summary>A fresh container for these parameters: from the pool when one is ready; else the next one that a fill
+    /// already under way brings (it started earlier, so it is ready sooner than a new one, and the engine is not asked for
+    /// more containers at once than the pool size); else created now. The pool is topped up in the background.</summary>
+    public async Task<ReadyContainer> TakeAsync(CreateContainerParameters parameters, CancellationToken cancellationToken)
     {
         if (options.PoolSize == 0 || _closing.IsCancellationRequested)
         {
@@ -32,9 +33,28 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
         var profile = _profiles.GetOrAdd(key, _ => new Profile(parameters));
         profile.LastUsed = time.GetTimestamp();
         EvictIdle(key);
-        var ready = profile.Ready.TryDequeue(out var id);
+        ReadyContainer? container;
+        TaskCompletionSource<ReadyContainer?>? waiter = null;
+        lock (profile.Sync)
+        {
+            if (!profile.Ready.TryDequeue(out container) && Volatile.Read(ref profile.Filling) > profile.Waiters.Count)
+            {
+                waiter = new TaskCompletionSource<ReadyContainer?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                profile.Waiters.Enqueue(waiter);
+            }
+        }
+
         TopUp(profile);
-        return ready ? id! : await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
+        if (waiter is not null)
+        {
+            using (cancellationToken.Register(() => waiter.TrySetCanceled(cancellationToken)))
+            {
+                // Null: that fill failed, or the pool is closing.
+                container = await waiter.Task;
+            }
+        }
+
+        return container ?? await engine.PrepareAsync(parameters, ContainerSpec.IsGated(parameters), cancellationToken);
     }
 
     /// <summary>Fills every profile used so far (e.g. warming up at start).</summary>
@@ -65,26 +85,69 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
 
     private async Task FillOneAsync(Profile profile)
     {
+        var handed = false;
         try
         {
-            var id = await engine.PrepareAsync(profile.Parameters, ContainerSpec.IsGated(profile.Parameters), _closing.Token);
+            var container = await engine.PrepareAsync(profile.Parameters, ContainerSpec.IsGated(profile.Parameters), _closing.Token);
             if (_closing.IsCancellationRequested || profile.Evicted)
             {
-                await engine.RemoveAsync(id);
+                await engine.RemoveAsync(container.Id);
             }
             else
             {
-                profile.Ready.Enqueue(id);
+                handed = Hand(profile, container);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A run creates its own container when none is ready, and reports the fault there.
             DockerLog.PoolFillFailed(logger, profile.Parameters.Image, e.Message);
+            _ = Hand(profile, null);
         }
         finally
         {
             Interlocked.Decrement(ref profile.Filling);
+        }
+
+        if (handed)
+        {
+            // The container went to a waiting run and left the pool short: fill again while runs keep coming.
+            TopUp(profile);
+        }
+    }
+
+    /// <summary>Gives a fresh container to the first run still waiting for one (true), else to the pool; null (a failed
+    /// fill) sends the first waiting run to create its own.</summary>
+    private static bool Hand(Profile profile, ReadyContainer? container)
+    {
+        lock (profile.Sync)
+        {
+            while (profile.Waiters.TryDequeue(out var waiter))
+            {
+                if (waiter.TrySetResult(container))
+                {
+                    return true;
+                }
+            }
+
+            if (container is not null)
+            {
+                profile.Ready.Enqueue(container);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Sends every run still waiting on a fill of this profile to create its own container.</summary>
+    private static void ReleaseWaiters(Profile profile)
+    {
+        lock (profile.Sync)
+        {
+            while (profile.Waiters.TryDequeue(out var waiter))
+            {
+                waiter.TrySetResult(null);
+            }
         }
     }
 
@@ -98,9 +161,10 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
             if ((excess-- > 0 || time.GetElapsedTime(profile.LastUsed) > idle) && _profiles.TryRemove(key, out _))
             {
                 profile.Evicted = true;
-                while (profile.Ready.TryDequeue(out var id))
+                ReleaseWaiters(profile);
+                while (profile.Ready.TryDequeue(out var container))
                 {
-                    Track(engine.RemoveAsync(id));
+                    Track(engine.RemoveAsync(container.Id));
                 }
             }
         }
@@ -124,14 +188,19 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     public async ValueTask DisposeAsync()
     {
         await _closing.CancelAsync();
+        foreach (var profile in _profiles.Values)
+        {
+            ReleaseWaiters(profile);
+        }
+
         await WaitForBackgroundAsync();
         var removals = new List<Task>();
         foreach (var profile in _profiles.Values)
         {
             profile.Evicted = true;
-            while (profile.Ready.TryDequeue(out var id))
+            while (profile.Ready.TryDequeue(out var container))
             {
-                removals.Add(engine.RemoveAsync(id));
+                removals.Add(engine.RemoveAsync(container.Id));
             }
         }
 
@@ -163,7 +232,12 @@ internal sealed class ContainerPool(DockerEngine engine, DockerSandboxOptions op
     private sealed class Profile(CreateContainerParameters parameters)
     {
         public CreateContainerParameters Parameters { get; } = parameters;
-        public ConcurrentQueue<string> Ready { get; } = new();
+        public ConcurrentQueue<ReadyContainer> Ready { get; } = new();
+
+        public Lock Sync { get; } = new();
+
+        /// <summary>Runs waiting for a fill under way (never more than fills under way); guarded by the profile's lock.</summary>
+        public Queue<TaskCompletionSource<ReadyContainer?>> Waiters { get; } = new();
         public int Filling;
         public long LastUsed;
         public volatile bool Evicted;

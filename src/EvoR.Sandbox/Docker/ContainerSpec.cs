@@ -26,19 +26,44 @@ internal static class ContainerSpec
     /// attach to the init process of its own container (same uid).</summary>
     public static readonly string DefaultSeccompProfile = LoadSeccompProfile();
 
-    /// <summary>The gate of a started pooled container. It blocks until the run's input arrives on stdin (see
-    /// <see cref="GateInput"/>): a line with the number of files, then per file a line with its size, a line with its
-    /// name and that many bytes of content, written to <c>/app</c> by <c>head -c</c> (which reads exactly that many
-    /// bytes, as <c>read</c> reads byte by byte), so the program's stdin starts right after the last file. The umask 0222
-    /// makes the files read-only; <c>/app</c> itself is made read-only last, and the umask goes back to the container's
-    /// default 0022 (the program's own files must stay writable, e.g. a compiler's). Then it writes
-    /// <see cref="GateMarker"/> to stdout and becomes the run's command. The marker comes before anything the program can
-    /// write, so its presence proves that the files are in place and the program started; a gate that fails exits 125
-    /// without it.</summary>
+    /// <summary>The shell gate of a started pooled container, run as <c>sh -c GateScript evor-gate NONCE COMMAND...</c>. It
+    /// blocks until the run's input arrives on stdin (see <see cref="GateInput"/>): a line with the number of files, then
+    /// per file a line with its size, a line with its name and that many bytes of content, written to <c>/app</c> by
+    /// <c>head -c</c> (which reads exactly that many bytes, as <c>read</c> reads byte by byte), so the program's stdin
+    /// starts right after the last file. The umask 0222 makes the files read-only; <c>/app</c> itself is made read-only
+    /// last, and the umask goes back to the container's default 0022 (the program's own files must stay writable, e.g. a
+    /// compiler's). Then it writes <see cref="GateMarker"/> to stdout and runs the command as its child (a shell runs a
+    /// foreground command with default signal dispositions and the shell's stdin, so the program starts as it would from
+    /// <c>exec</c>), and stays to end the run as <see cref="WaiterScript"/> does. The marker comes before anything the
+    /// program can write, so its presence proves that the files are in place and the program started; a gate that fails
+    /// exits 125 without it.</summary>
     public const string GateScript =
-        "umask 0222; read -r n || exit 125; "
+        "nonce=$1; shift; umask 0222; read -r n || exit 125; "
         + "while [ \"$n\" -gt 0 ]; do read -r size && IFS= read -r name && head -c \"$size\" >\"/app/$name\" || exit 125; "
-        + "n=$((n - 1)); done; chmod 0555 /app && umask 0022 && printf 'evor-gate-open\\n' && exec \"$@\"; exit 125";
+        + "n=$((n - 1)); done; chmod 0555 /app && umask 0022 && printf 'evor-gate-open\\n' || exit 125; " + EndOfRun;
+
+    /// <summary>The parent of a gate that places the files itself (<see cref="PythonGate"/>), run as <c>sh -c WaiterScript
+    /// evor-gate NONCE COMMAND...</c>: it starts the command at once, and ends the run when it exits.</summary>
+    public const string WaiterScript = "nonce=$1; shift; " + EndOfRun;
+
+    /// <summary>The end of a run, in the gate that stays as the program's parent: when the program exits, it kills whatever
+    /// else still runs in the container (<c>kill -9 -1</c>: every process of the user but init and itself; with
+    /// <c>exec</c> the container's end did the same) and, if there was any, waits (bounded) until init has reaped them
+    /// all, so nothing of the run is left when its result is out; then it reads the memory cgroup's OOM-kill counter,
+    /// writes the end frame (<see cref="GateEndFrame"/>, with the nonce of its command line) to stdout and stderr, and
+    /// exits with the program's status.</summary>
+    private const string EndOfRun =
+        "\"$@\"; s=$?; kill -9 -1 2>/dev/null && { i=0; while kill -0 -1 2>/dev/null && [ \"$i\" -lt 10000 ]; do i=$((i + 1)); done; }; "
+        + "o=1; for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do [ -r \"$f\" ] || continue; "
+        + "while read -r k v; do [ \"$k\" = oom_kill ] && o=$v; done <\"$f\"; break; done; [ \"$o\" = 0 ] || o=1; "
+        + "printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\"; printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\" >&2; "
+        + "exit \"$s\"";
+
+    /// <summary>Where a gated container's command holds the end frame's nonce: each container gets its own
+    /// (<see cref="WithNonce"/>), the spec built here only a placeholder.</summary>
+    private const int NonceIndex = 4;
+
+    private const string NoncePlaceholder = "0";
 
     /// <summary>What the gate writes to stdout just before it becomes the program (not part of the program's output).</summary>
     public static ReadOnlySpan<byte> GateMarker => "evor-gate-open\n"u8;
@@ -47,17 +72,46 @@ internal static class ContainerSpec
     /// the program starts. Runs allowed fewer processes than this (maxProcesses 1) skip the gate.</summary>
     private const int GateHelperProcesses = 1;
 
+    /// <summary>The gate itself, which stays while the program runs (its parent): a slot of the pids limit that is not the
+    /// program's.</summary>
+    private const int GateProcesses = 1;
+
     /// <summary>Whether this run goes through a started, gated container (files over stdin) rather than a created one
     /// (files through the archive API, then start): the pool is started, the runtime is not gVisor, the gate's helper fits
     /// in the program's process budget, and the files fit the gate's limits (<see cref="GateInput.Fits"/>): none is
     /// executable, as the gate's <c>/app</c> is noexec like all the scratch space (the program's user owns it, so it could
-    /// make it writable again, and no place it can write to may hold programs that run).</summary>
+    /// make it writable again, and no place it can write to may hold programs that run).
+    /// The Python gate (<see cref="PythonGate"/>) needs no helper process.</summary>
     public static bool Gates(SandboxRunSpec spec, DockerSandboxOptions options) =>
-        options.UsesGate && spec.Limits.MaxProcesses > GateHelperProcesses && GateInput.Fits(spec.Files, spec.Limits);
+        options.UsesGate && spec.Limits.MaxProcesses > (UsesPythonGate(spec, options) ? 0 : GateHelperProcesses)
+        && GateInput.Fits(spec.Files, spec.Limits);
 
-    /// <summary>Whether a container built by <see cref="Build"/> runs its command behind the gate.</summary>
+    /// <summary>Whether a gated run of this spec has the Python gate rather than the shell gate.</summary>
+    private static bool UsesPythonGate(SandboxRunSpec spec, DockerSandboxOptions options) => options.PythonGate && PythonGate.Fits(spec);
+
+    /// <summary>Whether a container built by <see cref="Build"/> runs its command behind a gate.</summary>
     public static bool IsGated(CreateContainerParameters parameters) =>
-        parameters.Cmd is [_, _, GateScript, ..];
+        parameters.Cmd is [_, _, GateScript or WaiterScript, _, _, ..];
+
+    /// <summary>A copy of gated container parameters with their own end-frame nonce; the run reads its frame with
+    /// <see cref="GateEndFrame"/> of that nonce. The nonce is on the gate's command line (the program can read it there
+    /// as it can in the gate's memory: see <see cref="GateEndFrame"/> for why that gains it nothing), never in the
+    /// environment.</summary>
+    public static CreateContainerParameters WithNonce(CreateContainerParameters parameters, string nonce)
+    {
+        var copy = new CreateContainerParameters();
+        foreach (var property in typeof(CreateContainerParameters).GetProperties())
+        {
+            if (property.CanRead && property.CanWrite && property.GetIndexParameters().Length == 0)
+            {
+                property.SetValue(copy, property.GetValue(parameters));
+            }
+        }
+
+        copy.Cmd = [.. parameters.Cmd];
+        copy.Cmd[NonceIndex] = nonce;
+        return copy;
+    }
 
     public static CreateContainerParameters Build(
         SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels)
@@ -83,7 +137,9 @@ internal static class ContainerSpec
         return new CreateContainerParameters
         {
             Image = image,
-            Cmd = gated ? ["/bin/sh", "-c", GateScript, "evor-gate", .. spec.Command] : [.. spec.Command],
+            Cmd = !gated ? [.. spec.Command]
+                : UsesPythonGate(spec, options) ? ["/bin/sh", "-c", WaiterScript, "evor-gate", NoncePlaceholder, .. PythonGate.Command(spec)]
+                : ["/bin/sh", "-c", GateScript, "evor-gate", NoncePlaceholder, .. spec.Command],
             Env = [.. spec.Environment.Select(kv => $"{kv.Key}={kv.Value}")],
             User = options.User,
             WorkingDir = "/work",
@@ -103,7 +159,7 @@ internal static class ContainerSpec
                 CapDrop = ["ALL"],
                 SecurityOpt = ["no-new-privileges", "seccomp=" + DefaultSeccompProfile],
                 Init = true,
-                PidsLimit = limits.MaxProcesses + InitProcesses,
+                PidsLimit = limits.MaxProcesses + InitProcesses + (gated ? GateProcesses : 0),
                 Memory = memory,
                 MemorySwap = memory,
                 Ulimits =

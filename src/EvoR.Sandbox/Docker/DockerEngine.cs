@@ -88,10 +88,12 @@ internal sealed class DockerEngine : IDisposable
         (await Call(c => _client.Containers.CreateContainerAsync(parameters, c), ct)).ID;
 
     /// <summary>A container ready for one run: created, and with <paramref name="gated"/> also started (blocked in its
-    /// gate, nothing of the run inside yet). A gate that fails to start is removed and the fault thrown.</summary>
-    public async Task<string> PrepareAsync(CreateContainerParameters parameters, bool gated, CancellationToken ct)
+    /// gate, nothing of the run inside yet) with an end-frame nonce of its own. A gate that fails to start is removed and
+    /// the fault thrown.</summary>
+    public async Task<ReadyContainer> PrepareAsync(CreateContainerParameters parameters, bool gated, CancellationToken ct)
     {
-        var id = await CreateAsync(parameters, ct);
+        var nonce = gated ? GateEndFrame.NewNonce() : null;
+        var id = await CreateAsync(nonce is null ? parameters : ContainerSpec.WithNonce(parameters, nonce), ct);
         if (gated)
         {
             try
@@ -105,7 +107,7 @@ internal sealed class DockerEngine : IDisposable
             }
         }
 
-        return id;
+        return new ReadyContainer(id, nonce);
     }
 
     /// <summary>Places the files at <c>/app</c> of a created container through the archive API.</summary>
@@ -244,3 +246,6 @@ internal sealed class DockerEngine : IDisposable
 
     public void Dispose() => _client.Dispose();
 }
+
+/// <summary>A container prepared for one run, and the nonce of its gate's end frame (null when it has no gate).</summary>
+internal sealed record ReadyContainer(string Id, string? Nonce);

@@ -7,13 +7,17 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// Runs each <see cref="RunAsync"/> call in a fresh, hardened container (<see cref="ContainerSpec"/>) of the language's
-/// image, taken ready from the pool. A started container waits in its gate: attach (while an inspect checks that the gate
-/// still runs), write the files and then the program's stdin to its stdin (<see cref="GateInput"/>), and the gate places
-/// the files and becomes the program. A created container (gVisor, <c>PoolStarted=false</c>, or a run the gate cannot
-/// take) gets its files through the archive API, then attach and start. Either way stdout and stderr come from the
-/// attach stream under a byte cap, and the engine's wait gives the exit status, its OOMKilled flag the memory verdict;
-/// nothing is ever read from the container's filesystem. The wall timer and the kill live here, in the service. The
-/// container is removed after the run, and containers left by a crashed instance are removed when the backend starts.
+/// image, taken ready from the pool. A started container waits in its gate (the shell gate, or for Python programs the
+/// interpreter itself: <see cref="PythonGate"/>): attach (while an inspect checks that the gate still runs), write the
+/// files and then the program's stdin to its stdin (<see cref="GateInput"/>), and the gate places the files and runs the
+/// program, staying as its parent; when the program exits, the gate ends both streams with an end frame
+/// (<see cref="GateEndFrame"/>), and an ordinary exit is settled on it while the container is removed in the background.
+/// Anything else (a possible signal or OOM kill, no frame, the wall timer, the output cap) is settled by the engine: its
+/// wait gives the exit status, its OOMKilled flag the memory verdict. A created container (gVisor, <c>PoolStarted=false</c>,
+/// or a run the gate cannot take) gets its files through the archive API, then attach and start, and is always settled
+/// by the engine. Stdout and stderr come from the attach stream under a byte cap; nothing is ever read from the
+/// container's filesystem. The wall timer and the kill live here, in the service. The container is removed after the
+/// run, and containers left by a crashed instance are removed when the backend starts.
 /// </summary>
 public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 {
@@ -115,10 +119,10 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         var parameters = ContainerSpec.Build(spec, image!, _options, _engine.Labels);
         var gated = ContainerSpec.IsGated(parameters);
-        string id;
+        ReadyContainer container;
         try
         {
-            id = await _pool.TakeAsync(parameters, cancellationToken);
+            container = await _pool.TakeAsync(parameters, cancellationToken);
         }
         catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
         {
@@ -130,31 +134,32 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             try
             {
-                stream = await PrepareAsync(id);
+                stream = await PrepareAsync(container.Id);
             }
             catch (Exception e) when (DockerEngine.IsContainerMissing(e))
             {
                 // A pooled container vanished or stopped before it ran anything: a fresh one is safe to use instead.
-                _pool.Track(_engine.RemoveAsync(id));
-                id = await _engine.PrepareAsync(parameters, gated, cancellationToken);
-                stream = await PrepareAsync(id);
+                _pool.Track(_engine.RemoveAsync(container.Id));
+                container = await _engine.PrepareAsync(parameters, gated, cancellationToken);
+                stream = await PrepareAsync(container.Id);
             }
         }
         catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
         {
             stream?.Dispose();
-            _pool.Track(_engine.RemoveAsync(id));
+            _pool.Track(_engine.RemoveAsync(container.Id));
             return new SandboxRun { SetupError = reason };
         }
 
         try
         {
-            return await RunContainerAsync(id, stream, image!, spec, gated, cancellationToken);
+            return await RunContainerAsync(container, stream, image!, spec, cancellationToken);
         }
         finally
         {
-            // Removal is off the result's path; the container has stopped already, and nothing of it still runs.
-            _pool.Track(_engine.RemoveAsync(id));
+            // Removal is off the result's path: the container has stopped already, or (ended by its gate's frame) its
+            // gate is exiting with nothing else left in it; removal kills whatever still runs either way.
+            _pool.Track(_engine.RemoveAsync(container.Id));
         }
 
         Task<MultiplexedStream> PrepareAsync(string container) =>
@@ -206,11 +211,12 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
     }
 
     private async Task<SandboxRun> RunContainerAsync(
-        string id, MultiplexedStream stream, string image, SandboxRunSpec spec, bool gated, CancellationToken cancellationToken)
+        ReadyContainer container, MultiplexedStream stream, string image, SandboxRunSpec spec, CancellationToken cancellationToken)
     {
+        var id = container.Id;
         using (stream)
         {
-            if (!gated)
+            if (container.Nonce is null)
             {
                 try
                 {
@@ -223,13 +229,14 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
                 }
             }
 
-            return await SuperviseAsync(id, stream, spec, gated, cancellationToken);
+            return await SuperviseAsync(id, stream, spec, container.Nonce is { } nonce ? new GateEndFrame(nonce) : null, cancellationToken);
         }
     }
 
     private async Task<SandboxRun> SuperviseAsync(
-        string id, MultiplexedStream stream, SandboxRunSpec spec, bool gated, CancellationToken cancellationToken)
+        string id, MultiplexedStream stream, SandboxRunSpec spec, GateEndFrame? endFrame, CancellationToken cancellationToken)
     {
+        var gated = endFrame is not null;
         var limits = spec.Limits;
         var timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
         var started = _time.GetTimestamp();
@@ -238,18 +245,45 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         // only places the files) has the engine's call timeout.
         using var wall = new CancellationTokenSource(gated ? TimeSpan.FromSeconds(_options.EngineTimeoutSeconds) : timeout, _time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
+        using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
 
         var output = new DemuxedOutput(
             spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
-            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened);
+            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame);
         var readTask = output.ReadAsync(stream);
-        var stdinTask = WriteStdinAsync(stream, gated ? GateInput.Build(spec.Files) : null, spec.Stdin);
+        var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stdinTask = WriteStdinAsync(stream, endFrame is null ? null : GateInput.Build(spec.Files), spec.Stdin, gateFed);
+        var waitTask = _engine.Containers.WaitContainerAsync(id, waitStop.Token);
+
+        if (gated)
+        {
+            // The usual end: the gate's end frame on both streams, long before the engine has handled the container's
+            // exit. The frame settles the result only within what GateEndFrame's remarks allow; else the engine decides.
+            await Task.WhenAny(output.Ended, waitTask);
+            if (output.Ended.IsCompleted && await output.Ended is { Settles: true } end
+                && !stop.IsCancellationRequested && output.GateOpened && !output.Overflowed && await gateFed.Task)
+            {
+                var elapsed = _time.GetElapsedTime(Interlocked.Read(ref started));
+                await waitStop.CancelAsync();
+                stream.Dispose();
+                await Task.WhenAll(readTask, stdinTask, waitTask.ContinueWith(
+                    static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
+                cancellationToken.ThrowIfCancellationRequested();
+                return new SandboxRun
+                {
+                    ExitCode = end.Status,
+                    Stdout = output.Stdout,
+                    Stderr = output.Stderr,
+                    DurationMs = (long)elapsed.TotalMilliseconds,
+                };
+            }
+        }
 
         var killed = false;
         long? status = null;
         try
         {
-            status = (await _engine.Containers.WaitContainerAsync(id, stop.Token)).StatusCode;
+            status = (await waitTask).StatusCode;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -282,7 +316,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        if (gated && (!output.GateOpened || !await stdinTask))
+        if (gated && (!output.GateOpened || !await gateFed.Task))
         {
             // The program never started, or may have started without all of its files: our fault, not its verdict.
             var why = !output.GateOpened && killed && wall.IsCancellationRequested
@@ -345,11 +379,10 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         }
     }
 
-    /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. False when the gate's
-    /// input could not be written in full.</summary>
-    private static async Task<bool> WriteStdinAsync(MultiplexedStream stream, byte[]? gateInput, byte[]? stdin)
+    /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. <paramref name="gateFed"/>
+    /// tells, as soon as it is known, whether the gate's input was written in full.</summary>
+    private static async Task WriteStdinAsync(MultiplexedStream stream, byte[]? gateInput, byte[]? stdin, TaskCompletionSource<bool> gateFed)
     {
-        var gateFed = false;
         try
         {
             if (gateInput is not null)
@@ -357,7 +390,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
                 await stream.WriteAsync(gateInput, 0, gateInput.Length, CancellationToken.None);
             }
 
-            gateFed = true;
+            gateFed.TrySetResult(true);
             if (stdin is { Length: > 0 })
             {
                 await stream.WriteAsync(stdin, 0, stdin.Length, CancellationToken.None);
@@ -369,8 +402,10 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             // The program exited or closed stdin without reading it all: not our concern.
         }
-
-        return gateFed;
+        finally
+        {
+            gateFed.TrySetResult(false);
+        }
     }
 
     private static string Tail(byte[] stderr)

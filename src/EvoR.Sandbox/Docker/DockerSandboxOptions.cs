@@ -36,6 +36,12 @@ public sealed class DockerSandboxOptions
     /// once the sandbox runs (files put in after start are not seen), and each started sandbox costs a user-space kernel.</summary>
     public bool PoolStarted { get; set; } = true;
 
+    /// <summary>Python programs (<c>python3 /app/NAME.py</c>) behind the Python gate (<see cref="Docker.PythonGate"/>): the
+    /// interpreter starts with the pooled container and forks the program once its files are in place, so a run does not
+    /// pay Python's start-up. Default true; false puts them behind the shell gate, which starts the interpreter for the
+    /// run. Only where started containers are pooled (<see cref="PoolStarted"/>).</summary>
+    public bool PythonGate { get; set; } = true;
+
     /// <summary>Whether pooled containers are started and gated (see <see cref="PoolStarted"/>).</summary>
     internal bool UsesGate => PoolStarted && !string.Equals(Runtime, "runsc", StringComparison.Ordinal);
 

@@ -5,8 +5,8 @@ using EvoR.Sandbox.Backends;
 namespace EvoR.Sandbox.Docker;
 
 /// <summary>
-/// What the service writes to a gated container's stdin (<see cref="ContainerSpec.GateScript"/>): the run's files, then
-/// the program's stdin. Sending the files this way spares a run the archive API, whose extraction into a running
+/// What the service writes to a gated container's stdin (<see cref="ContainerSpec.GateScript"/>, <see cref="PythonGate"/>):
+/// the run's files, then the program's stdin. Sending the files this way spares a run the archive API, whose extraction into a running
 /// container costs the engine a bind mount of the volume and a re-executed helper process (the largest part of a
 /// trivial run's time), and one round trip.
 /// </summary>
@@ -35,7 +35,8 @@ internal static class GateInput
         return pages * Page <= limits.ScratchMb * MiB;
     }
 
-    /// <summary>The header and files the gate reads before the program starts (the program's stdin follows them).</summary>
+    /// <summary>The header and files the gate reads before the program starts (the program's stdin follows them): a line
+    /// with the number of files, then per file a line with its size, a line with its name and its bytes.</summary>
     public static byte[] Build(IReadOnlyList<SandboxFile> files)
     {
         using var buffer = new MemoryStream();

@@ -31,7 +31,8 @@ public sealed class ContainerSpecTests
         Assert.DoesNotContain(h.SecurityOpt!, o => o.Contains("unconfined", StringComparison.Ordinal));
         Assert.True(h.Init);
         Assert.Equal("65534:65534", p.User);
-        Assert.Equal(33, h.PidsLimit);
+        // The program's 32, init, and the gate that stays as the program's parent.
+        Assert.Equal(34, h.PidsLimit);
         Assert.Equal(128L * 1024 * 1024, h.Memory);
         Assert.Equal(h.Memory, h.MemorySwap);
         Assert.Equal("none", h.LogConfig!.Type);
@@ -80,9 +81,9 @@ public sealed class ContainerSpecTests
     [Fact]
     public void Build_PoolStarted_CommandBehindTheGate_ElsePlain()
     {
-        var gated = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true }, Labels);
+        var gated = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = true, PythonGate = false }, Labels);
         var plain = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions { PoolStarted = false }, Labels);
-        Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "python3", "/app/main.py"], gated.Cmd);
+        Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "0", "python3", "/app/main.py"], gated.Cmd);
         Assert.True(ContainerSpec.IsGated(gated));
         Assert.False(ContainerSpec.IsGated(plain));
         Assert.Equal(["python3", "/app/main.py"], plain.Cmd);
@@ -99,9 +100,46 @@ public sealed class ContainerSpecTests
         Assert.False(h.Tmpfs!.ContainsKey("/app"));
     }
 
+    [Fact]
+    public void Build_PythonProgram_ThePythonGateUnderTheWaitingShell_ElseTheShellGate()
+    {
+        var python = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels);
+        Assert.Equal(["/bin/sh", "-c", ContainerSpec.WaiterScript, "evor-gate", "0", "python3", "-c", PythonGate.Script, "/app/main.py"], python.Cmd);
+        Assert.True(ContainerSpec.IsGated(python));
+
+        // Not a plain `python3 /app/NAME.py`: the shell gate runs the command as given.
+        foreach (var command in new[] { new[] { "python3", "-u", "/app/main.py" }, ["lua5.4", "/app/main.lua"], ["python3", "/work/x.py"] })
+        {
+            var other = ContainerSpec.Build(Spec with { Command = command }, "img", new DockerSandboxOptions(), Labels);
+            Assert.Equal(["/bin/sh", "-c", ContainerSpec.GateScript, "evor-gate", "0", .. command], other.Cmd);
+        }
+
+        // The Python gate places the files itself: one process is enough for it, not for the shell gate's helper.
+        var one = Spec with { Limits = Spec.Limits with { MaxProcesses = 1 } };
+        Assert.True(ContainerSpec.IsGated(ContainerSpec.Build(one, "img", new DockerSandboxOptions(), Labels)));
+        Assert.False(ContainerSpec.IsGated(ContainerSpec.Build(one, "img", new DockerSandboxOptions { PythonGate = false }, Labels)));
+    }
+
+    [Fact]
+    public void WithNonce_EachContainerItsOwn_TheProfileUntouched()
+    {
+        var profile = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels);
+        var a = ContainerSpec.WithNonce(profile, "aaaa");
+        var b = ContainerSpec.WithNonce(profile, "bbbb");
+
+        Assert.Equal("aaaa", a.Cmd[4]);
+        Assert.Equal("bbbb", b.Cmd[4]);
+        Assert.Equal("0", profile.Cmd[4]);
+        Assert.Equal(profile.Cmd.Count, a.Cmd.Count);
+        Assert.Same(profile.HostConfig, a.HostConfig);
+        Assert.Equal((profile.Image, profile.User, profile.Env, profile.Labels, profile.OpenStdin, profile.StdinOnce, profile.WorkingDir),
+            (a.Image, a.User, a.Env, a.Labels, a.OpenStdin, a.StdinOnce, a.WorkingDir));
+        Assert.Equal(ContainerSpec.ProfileKey(profile), ContainerSpec.ProfileKey(ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels)));
+    }
+
     public static TheoryData<string, SandboxRunSpec> UngatedRuns => new()
     {
-        { "one process only: no room for the gate's helper", Spec with { Limits = Spec.Limits with { MaxProcesses = 1 } } },
+        { "one process only: no room for the shell gate's helper", Spec with { Command = ["lua5.4", "/app/main.lua"], Limits = Spec.Limits with { MaxProcesses = 1 } } },
         { "an executable file (the gate's /app is noexec)", Spec with { Files = [new SandboxFile("prog", [1], Executable: true)] } },
         { "a file over the file-size rlimit", Spec with { Files = [new SandboxFile("main.py", new byte[(8 << 20) + 1])] } },
         { "files over the scratch size", Spec with { Files = [.. Enumerable.Range(0, 7).Select(i => new SandboxFile($"f{i}", new byte[8 << 20]))] } },
@@ -114,7 +152,7 @@ public sealed class ContainerSpecTests
     {
         var p = ContainerSpec.Build(spec, "img", new DockerSandboxOptions(), Labels);
         Assert.False(ContainerSpec.IsGated(p), why);
-        Assert.Equal(["python3", "/app/main.py"], p.Cmd);
+        Assert.Equal(spec.Command, p.Cmd);
         Assert.Equal(["/app"], p.HostConfig!.Mounts!.Select(m => m.Target));
     }
 
