@@ -15,7 +15,9 @@ namespace EvoR.Pipeline.Bench.Overhead;
 /// The <c>overhead</c> benchmark: what one EvoR round costs without the model. The real loop (<c>evor</c>) runs in
 /// the real container — Lucene BM25 + dense retrieval from a 10k-chunk base with the real MiniLM query embedding,
 /// prompt assembly, the LLM layer, execution in the real sandbox, knowledge evolution into the job's overlay, the query
-/// rewrite — over a chat service that answers at once. Each run has two rounds: a draft that fails its tests (feedback
+/// rewrite — over a scripted chat service that answers at once (rounds back to back, the sandbox pool's background work
+/// inside them) or, with <c>--model-latency-ms</c>, after a wait that stands in for a model's latency and is left out of
+/// the figures (the background work then runs while the model "thinks", as in production). Each run has two rounds: a draft that fails its tests (feedback
 /// document + query rewrite) and one that passes (snippet document). A draft runs once per round, on the LLM-written test
 /// inputs (the paper's Algorithm 1); <c>--visible-tests</c> gives the problem visible tests too, a second run per round.
 /// The figures are the loop's own per-stage timings (<see cref="RoundTimings"/>); nothing is subtracted. The warm-up is
@@ -25,7 +27,7 @@ namespace EvoR.Pipeline.Bench.Overhead;
 internal static class OverheadBench
 {
     public const string Usage =
-        "overhead [--rounds 200] [--warmup 100] [--chunks 10000] [--visible-tests] [--embed-chunks] [--provider cpu|cuda] [--EvoR:Key=value] [--Sandbox:Key=value] [--Retrieval:Key=value]";
+        "overhead [--rounds 200] [--warmup 100] [--chunks 10000] [--visible-tests] [--model-latency-ms 0] [--embed-chunks] [--provider cpu|cuda] [--EvoR:Key=value] [--Sandbox:Key=value] [--Retrieval:Key=value]";
 
     private const double GoalP50Ms = 50;
 
@@ -37,12 +39,13 @@ internal static class OverheadBench
             return 0;
         }
 
-        int rounds, warmup, chunks;
+        int rounds, warmup, chunks, latencyMs;
         try
         {
             rounds = Math.Max(2, Int(args, "--rounds", 200));
             warmup = Math.Max(0, Int(args, "--warmup", 100));
             chunks = Math.Max(1, Int(args, "--chunks", 10_000));
+            latencyMs = Math.Max(0, Int(args, "--model-latency-ms", 0));
         }
         catch (FormatException e)
         {
@@ -62,7 +65,7 @@ internal static class OverheadBench
         var root = Directory.CreateTempSubdirectory("evor-overhead-").FullName;
         try
         {
-            return await RunAsync(root, provider, embedChunks, visibleTests, rounds, warmup, chunks, [.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal))]);
+            return await RunAsync(root, provider, embedChunks, visibleTests, TimeSpan.FromMilliseconds(latencyMs), rounds, warmup, chunks, [.. args.Where(a => a.StartsWith("--", StringComparison.Ordinal) && a.Contains(':', StringComparison.Ordinal))]);
         }
         finally
         {
@@ -70,7 +73,7 @@ internal static class OverheadBench
         }
     }
 
-    private static async Task<int> RunAsync(string root, string provider, bool embedChunks, bool visibleTests, int rounds, int warmup, int chunks, string[] settings)
+    private static async Task<int> RunAsync(string root, string provider, bool embedChunks, bool visibleTests, TimeSpan latency, int rounds, int warmup, int chunks, string[] settings)
     {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?>
@@ -83,7 +86,7 @@ internal static class OverheadBench
             })
             .AddCommandLine(settings)
             .Build();
-        var chat = new ZeroLatencyChat();
+        var chat = new ScriptedBenchChat { Latency = latency };
         var services = new ServiceCollection()
             .AddLogging(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning))
             .AddSingleton(sp => new PhasedEmbedder(sp.GetRequiredService<OnnxSentenceEmbedder>()))
@@ -124,7 +127,7 @@ internal static class OverheadBench
         var runs = (rounds + 1) / 2;
         var warmupRuns = (warmup + 1) / 2;
         var questions = new SyntheticCorpus(7).Queries(info.Chunks, warmupRuns + runs);
-        var timed = new List<RoundEvent>();
+        var timed = new List<TimedRound>();
         var runMs = new List<double>();
         var executions = 0;
         for (var i = 0; i < warmupRuns + runs; i++)
@@ -139,7 +142,19 @@ internal static class OverheadBench
                 Library = "synth",
                 VisibleTests = visibleTests ? new ScriptTests { Code = "assert add(1, 2) == 3" } : null,
             };
-            var result = await evor.RunAsync(problem, new MethodContext { JobId = "overhead", KnowledgeBase = "base" }, CancellationToken.None);
+            var model = new List<(TimeSpan Generate, TimeSpan Rewrite)>();
+            var context = new MethodContext
+            {
+                JobId = "overhead",
+                KnowledgeBase = "base",
+                OnRound = (_, _) =>
+                {
+                    model.Add(chat.TakeRoundTime());
+                    return ValueTask.CompletedTask;
+                },
+            };
+            _ = chat.TakeRoundTime(); // the test-inputs call is not a round's
+            var result = await evor.RunAsync(problem, context, CancellationToken.None);
             if (result.Rounds.Count != 2 || result.Rounds[0].RanClean || !result.Rounds[1].RanClean)
             {
                 var verdicts = string.Join("; ", result.Rounds.SelectMany(r => r.Verdicts).Select(v => $"{v.Label}: {v.Verdict} {v.Message}"));
@@ -149,7 +164,9 @@ internal static class OverheadBench
 
             if (i >= warmupRuns)
             {
-                timed.AddRange(result.Rounds);
+                timed.AddRange(result.Rounds.Select((r, n) => latency > TimeSpan.Zero
+                    ? new TimedRound(r, model[n].Generate.TotalMilliseconds, model[n].Rewrite.TotalMilliseconds)
+                    : new TimedRound(r, 0, 0)));
                 runMs.Add(result.ElapsedMs);
                 executions += result.Rounds.Sum(r => r.Verdicts.Count);
             }
@@ -162,27 +179,44 @@ internal static class OverheadBench
 
         var sandbox = configuration["Sandbox:Backend"] ?? "process";
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"sandbox: {sandbox} backend, python; {executions / (double)timed.Count:0.0} executions of a two-line program per round ({string.Join(", ", timed.SelectMany(r => r.Verdicts).Select(v => v.Label).Distinct())}{(visibleTests ? "" : "; --visible-tests adds a second")}); warm runners {configuration["Sandbox:Process:WarmRunners"] ?? "true"}"));
+            $"sandbox: {sandbox} backend, python; {executions / (double)timed.Count:0.0} executions of a two-line program per round ({string.Join(", ", timed.SelectMany(r => r.Round.Verdicts).Select(v => v.Label).Distinct())}{(visibleTests ? "" : "; --visible-tests adds a second")}); warm runners {configuration["Sandbox:Process:WarmRunners"] ?? "true"}"));
+        Console.WriteLine(latency > TimeSpan.Zero
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"model: scripted chat service under the real LLM layer that waits {latency.TotalMilliseconds:0} ms per call (a stand-in for a model's latency: the pool refills and used sandboxes are removed meanwhile, as in production); the time inside the round's calls is left out of the figures below ({chat.Calls} calls)")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"model: scripted chat service under the real LLM layer that answers at once, {chat.Time.TotalMilliseconds * 1000 / Math.Max(1, chat.Calls):0.0} µs per call inside the service ({chat.Calls} calls): rounds run back to back, with the pool's background work in them"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"model: zero-latency scripted chat service under the real LLM layer, {chat.Time.TotalMilliseconds * 1000 / Math.Max(1, chat.Calls):0.0} µs per call inside the service ({chat.Calls} calls)"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rounds: {timed.Count} timed ({runs} runs x 2: a failing draft, then a passing one) after {warmupRuns * 2} warm-up rounds (tiered JIT settles); the loop's own timings, nothing subtracted"));
+            $"rounds: {timed.Count} timed ({runs} runs x 2: a failing draft, then a passing one) after {warmupRuns * 2} warm-up rounds (tiered JIT settles); the loop's own timings{(latency > TimeSpan.Zero ? ", less the time inside the model's calls" : ", nothing subtracted")}"));
         Console.WriteLine();
         Console.WriteLine($"{"stage",-12} {"p50 ms",8} {"p95 ms",8} {"mean ms",8}  what");
-        Row("retrieve", timed.Select(r => r.Timings.RetrievalMs), "query embedding + BM25 + dense + fusion over base and overlay, token budget");
-        Row("prompt", timed.Select(r => r.Timings.GenerationMs), "prompt assembly + LLM layer (hash, usage, telemetry) + zero-latency reply + code extraction");
-        Row("execute", timed.Select(r => r.Timings.ExecutionMs), "sandbox runs of the draft");
-        Row("evolve", timed.Select(r => r.Timings.EvolutionMs), "evolved document into the overlay (embedded, indexed); rewrite prompt on failing rounds");
-        Row("round", timed.Select(r => r.Timings.TotalMs), "whole round");
-        Row("  failing", timed.Where(r => !r.RanClean).Select(r => r.Timings.TotalMs), "round 0: feedback document + query rewrite");
-        Row("  passing", timed.Where(r => r.RanClean).Select(r => r.Timings.TotalMs), "round 1: snippet document");
-        Row("run", runMs, "whole method run: test-inputs call (when EvoR:MaxTestInputs > 0), overlay creation, both rounds");
+        Row("retrieve", timed.Select(r => r.Round.Timings.RetrievalMs), "query embedding + BM25 + dense + fusion over base and overlay, token budget");
+        Row("prompt", timed.Select(r => r.PromptMs), "prompt assembly + LLM layer (hash, usage, telemetry) + code extraction");
+        Row("execute", timed.Select(r => r.Round.Timings.ExecutionMs), "sandbox runs of the draft");
+        Row("evolve", timed.Select(r => r.EvolveMs), "evolved document into the overlay (embedded, indexed); rewrite prompt on failing rounds");
+        Row("round", timed.Select(r => r.TotalMs), "whole round");
+        Row("  failing", timed.Where(r => !r.Round.RanClean).Select(r => r.TotalMs), "round 0: feedback document + query rewrite");
+        Row("  passing", timed.Where(r => r.Round.RanClean).Select(r => r.TotalMs), "round 1: snippet document");
+        if (latency == TimeSpan.Zero)
+        {
+            Row("run", runMs, "whole method run: test-inputs call (when EvoR:MaxTestInputs > 0), overlay creation, both rounds");
+        }
+
         Console.WriteLine();
-        var p50 = Percentile([.. timed.Select(r => r.Timings.TotalMs)], 50);
+        var p50 = Percentile([.. timed.Select(r => r.TotalMs)], 50);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"goal: round p50 <= {GoalP50Ms:0} ms without the model: {(p50 <= GoalP50Ms ? "met" : "NOT met")} (p50 {p50:0.0} ms)"));
+            $"goal: round p50 <= {GoalP50Ms:0} ms without the model: {(p50 <= GoalP50Ms ? "met" : "NOT met")} (p50 {p50:0.0} ms, {(latency > TimeSpan.Zero ? $"model latency {latency.TotalMilliseconds:0} ms left out" : "rounds back to back")})"));
         Console.WriteLine($"load average at end: {Machine.LoadAverage()} (other processes share these cores; latencies move with it)");
         return 0;
+    }
+
+    /// <summary>A round's timings with the time inside the model's calls (generate, rewrite) taken out.</summary>
+    private sealed record TimedRound(RoundEvent Round, double GenerateModelMs, double RewriteModelMs)
+    {
+        public double PromptMs => Round.Timings.GenerationMs - GenerateModelMs;
+
+        public double EvolveMs => Round.Timings.EvolutionMs - RewriteModelMs;
+
+        public double TotalMs => Round.Timings.TotalMs - GenerateModelMs - RewriteModelMs;
     }
 
     private static void Row(string stage, IEnumerable<double> values, string what)

@@ -81,19 +81,25 @@ internal sealed class KnowledgeBase : IDisposable
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    private readonly FSDirectory _directory;
+    private readonly NRTCachingDirectory _directory;
     private readonly IndexWriter _writer;
     private readonly Dictionary<string, DocEntry> _docs = new(StringComparer.Ordinal);
     private readonly NearDuplicateIndex _duplicates;
     private readonly System.Threading.Lock _gate = new();
     private VectorIndex? _vectors;
 
+    private const double MaxCachedSegmentMb = 4;
+    private const double MaxCachedMb = 32;
+
     private KnowledgeBase(string path, KnowledgeBaseMeta meta, Analyzer analyzer, Similarity similarity, double nearDuplicateThreshold)
     {
         Path = path;
         Meta = meta;
         _duplicates = new NearDuplicateIndex(nearDuplicateThreshold);
-        _directory = FSDirectory.Open(System.IO.Path.Combine(path, "index"));
+        // Every write is made searchable at once (near-real-time reopen), which flushes a tiny segment per write; the
+        // caching directory keeps such segments in memory until a commit or merge writes them out, instead of creating
+        // their files on disk each time (a one-document overlay write: ~11 ms → ~2.5 ms at p50 in the overhead bench).
+        _directory = new NRTCachingDirectory(FSDirectory.Open(System.IO.Path.Combine(path, "index")), MaxCachedSegmentMb, MaxCachedMb);
         var config = new IndexWriterConfig(CodeAnalyzer.Version, analyzer)
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
