@@ -1,4 +1,5 @@
 using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Languages;
 
 namespace EvoR.Sandbox.Docker;
 
@@ -12,8 +13,8 @@ namespace EvoR.Sandbox.Docker;
 /// as <c>python3 /app/main.py</c> would run it: same __main__ globals, sys.argv, sys.path[0], tracebacks, exit status,
 /// recursion depth, process group and loaded modules. It needs no helper process. Known differences: sys.orig_argv shows
 /// the gate's <c>-c</c>, traceback.print_stack() and inspect.stack() show the gate's two frames below the program's, and
-/// sys.getrecursionlimit() reads 3 higher than it would. (The process backend's warm runner does the same for its own
-/// sandboxes; this copy speaks the Docker gate's protocol.)
+/// sys.getrecursionlimit() reads 3 higher than it would. (Only the part that places the files is the gate's own; running the
+/// program is <c>Languages/python-run.py</c>, shared with the process backend's warm runner.)
 /// </summary>
 internal static class PythonGate
 {
@@ -25,8 +26,11 @@ internal static class PythonGate
     /// <summary>The gate's command for a run that <see cref="Fits"/>.</summary>
     public static string[] Command(SandboxRunSpec spec) => ["python3", "-c", Script, spec.Command[1]];
 
-    /// <summary>The gate, run with <c>python3 -c</c>; its one argument is the program's path.</summary>
-    public const string Script = """
+    /// <summary>The gate, run with <c>python3 -c</c>; its one argument is the program's path. Once the files are placed,
+    /// the runner shared with the process backend runs the program (<see cref="EmbeddedScripts.PythonRun"/>).</summary>
+    public static readonly string Script = GatePart + "\n" + EmbeddedScripts.PythonRun;
+
+    private const string GatePart = """
         import os as _os, sys as _sys
 
 
@@ -65,41 +69,5 @@ internal static class PythonGate
 
         _evor_gate()
         del _evor_gate
-
-
-        def _evor_run(os=_os, sys=_sys):
-            here = sys._getframe().f_code
-            path = sys.argv[1]
-            sys.argv[:] = sys.argv[1:]
-            sys.path[0] = os.path.dirname(path)
-            import __main__
-            import builtins
-            g = __main__.__dict__
-            g.clear()  # the gate's names go; the program gets the globals a script gets
-            g.update(__name__="__main__", __doc__=None, __package__=None, __spec__=None, __annotations__={},
-                     __builtins__=builtins, __file__=path, __cached__=None,
-                     __loader__=sys.modules["_frozen_importlib_external"].SourceFileLoader("__main__", path))
-            try:
-                with open(path, "rb") as f:  # bytes, so a PEP 263 coding line is honoured
-                    code = compile(f.read(), path, "exec", dont_inherit=True)
-                # The -c module, this function and exec stand below the program's frames: a RecursionError comes where a
-                # plain run's would.
-                sys.setrecursionlimit(sys.getrecursionlimit() + 3)
-                exec(code, g)
-            except SystemExit:
-                raise  # the interpreter handles it as for a script: status, or the message on stderr and status 1
-            except BaseException as e:
-                tb = e.__traceback__
-                while tb is not None and tb.tb_frame.f_code is here:
-                    tb = tb.tb_next  # the traceback starts at the program, as a plain run's does
-                sys.excepthook(type(e), e.with_traceback(tb), tb)
-                if isinstance(e, KeyboardInterrupt):
-                    import signal
-                    signal.signal(signal.SIGINT, signal.SIG_DFL)
-                    os.kill(os.getpid(), signal.SIGINT)
-                raise SystemExit(1)
-
-
-        _evor_run()
         """;
 }

@@ -49,19 +49,10 @@ public sealed class LanguageCatalog
 
     private const string EmbeddedPrefix = "@embedded:";
 
-    /// <summary>An argument that names an embedded file (a runner script kept as a file, not a JSON string) becomes
-    /// that file's text.</summary>
-    private static string EmbeddedArgument(string argument)
-    {
-        if (!argument.StartsWith(EmbeddedPrefix, StringComparison.Ordinal))
-        {
-            return argument;
-        }
-
-        var name = "EvoR.Sandbox.Languages." + argument[EmbeddedPrefix.Length..];
-        using var stream = typeof(LanguageCatalog).Assembly.GetManifestResourceStream(name)
-            ?? throw new InvalidOperationException($"languages.json names the embedded file '{name}', which is missing.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    /// <summary>An argument that names embedded files (<c>@embedded:a.py+b.py</c>: runner scripts kept as files, not
+    /// JSON strings) becomes their texts, one after the other.</summary>
+    private static string EmbeddedArgument(string argument) =>
+        argument.StartsWith(EmbeddedPrefix, StringComparison.Ordinal)
+            ? string.Join('\n', argument[EmbeddedPrefix.Length..].Split('+').Select(EmbeddedScripts.Read))
+            : argument;
 }

@@ -24,7 +24,8 @@ public sealed record LanguageDefinition
     /// Optional: a command that does what <see cref="Run"/> does, but can start before the run — it starts the runtime,
     /// waits for one line on stdin (the go line), then runs the program, whose stdin is the rest. Backends that prepare
     /// sandboxes ahead of time start it then, which takes the runtime's start-up off the timed path. Built-ins may name
-    /// an embedded file as an argument (<c>@embedded:python-warm.py</c>): its text takes the argument's place.
+    /// embedded files as an argument (<c>@embedded:python-warm.py+python-run.py</c>): their texts, one after the other, take
+    /// the argument's place.
     /// </summary>
     public IReadOnlyList<string>? WarmRun { get; init; }
     public required IReadOnlyList<string> Version { get; init; }

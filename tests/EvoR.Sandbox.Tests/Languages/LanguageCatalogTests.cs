@@ -32,7 +32,10 @@ public sealed class LanguageCatalogTests
         Assert.True(LanguageCatalog.LoadBuiltIn().TryGet("python", out var python));
         Assert.NotNull(python.WarmRun);
         Assert.DoesNotContain(python.WarmRun, a => a.StartsWith("@embedded:", StringComparison.Ordinal));
-        Assert.Contains(python.WarmRun, a => a.Contains("def _evor_warm_run", StringComparison.Ordinal));
+        // Both embedded files, in order: the wait for the go line, then the shared runner.
+        var script = Assert.Single(python.WarmRun, a => a.Contains("def _evor_run", StringComparison.Ordinal));
+        Assert.True(script.IndexOf("_os._exit(97)", StringComparison.Ordinal) is >= 0 and var wait
+            && wait < script.IndexOf("def _evor_run", StringComparison.Ordinal), script);
         Assert.Equal(python.Run[^1], python.WarmRun[^1]);
     }
 
