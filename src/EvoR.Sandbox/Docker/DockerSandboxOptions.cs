@@ -6,7 +6,7 @@ namespace EvoR.Sandbox.Docker;
 public sealed class DockerSandboxOptions
 {
     /// <summary>The engine's endpoint (<c>unix:///path</c>). Default null: <c>DOCKER_HOST</c> when set, else
-    /// <c>unix:///var/run/docker.sock</c>. Whoever can write to it is root on the host: see the README's security model.</summary>
+    /// <c>unix:///var/run/docker.sock</c>. Whoever can write to it is root on the host: see the security model in src/EvoR.Sandbox/README.md.</summary>
     public string? Endpoint { get; set; }
 
     /// <summary>OCI runtime of the sandbox containers, e.g. <c>runsc</c> (gVisor, registered with dockerd under that

@@ -3,20 +3,22 @@ using System.Text.RegularExpressions;
 
 namespace EvoR.Api.Tests.Readme;
 
-/// <summary>One <c>curl</c> command of the root README, as a user would paste it, with the statuses the README
+/// <summary>One <c>curl</c> command of a README, as a user would paste it, with the statuses the README
 /// promises for it (a comment with <c>→ 202</c> after it, or a <c># → 202</c> line under it; none named means any 2xx).</summary>
-public sealed record ReadmeExample(int Line, string Command, IReadOnlyList<int> ExpectedStatuses)
+public sealed record ReadmeExample(string File, int Line, string Command, IReadOnlyList<int> ExpectedStatuses)
 {
-    public override string ToString() => $"README.md:{Line}: {Command.ReplaceLineEndings(" ")[..Math.Min(90, Command.Length)]}";
+    public override string ToString() => $"{File}:{Line}: {Command.ReplaceLineEndings(" ")[..Math.Min(90, Command.Length)]}";
 }
 
 /// <summary>Reads the <c>curl</c> commands out of the README's <c>sh</c> blocks, joining backslash continuations and
 /// single-quoted bodies that span lines, so each command is exactly what a shell would run.</summary>
 public static partial class ReadmeExamples
 {
-    public static IReadOnlyList<ReadmeExample> Read(string readmePath)
+    /// <param name="root">The repository root.</param>
+    /// <param name="readme">The README, relative to the root (named so in failures).</param>
+    public static IReadOnlyList<ReadmeExample> Read(string root, string readme)
     {
-        var lines = File.ReadAllLines(readmePath);
+        var lines = File.ReadAllLines(Path.Combine(root, readme));
         var examples = new List<ReadmeExample>();
         var inShellBlock = false;
         for (var i = 0; i < lines.Length; i++)
@@ -48,7 +50,7 @@ public static partial class ReadmeExamples
             var statuses = ExpectedStatuses(lines[i]);
             if (statuses.Count == 0 && i + 1 < lines.Length && lines[i + 1].TrimStart().StartsWith("# →", StringComparison.Ordinal))
                 statuses = ExpectedStatuses(lines[i + 1]);
-            examples.Add(new ReadmeExample(start + 1, StripComment(full).TrimEnd(), statuses));
+            examples.Add(new ReadmeExample(readme, start + 1, StripComment(full).TrimEnd(), statuses));
         }
 
         return examples;

@@ -5,7 +5,8 @@ using EvoR.Testing;
 namespace EvoR.Api.Tests.Readme;
 
 /// <summary>
-/// Every <c>curl</c> command of the root README, run verbatim and in order by bash against the service started as its
+/// Every <c>curl</c> command of the root README, then of the API's README (which assumes the root's quick start done),
+/// run verbatim and in order by bash against the service started as its
 /// own process (the README's <c>./evor.sh serve</c>), with its model pointed at a scripted OpenAI-compatible server in
 /// place of the README's example endpoint. A command passes when curl succeeds and the HTTP status is the one the
 /// README promises (<c># → 202</c>) or, where it names none, a 2xx. Ids the README writes as <c>gen_…</c> are the id of
@@ -15,6 +16,8 @@ public sealed partial class ReadmeExamplesTests
 {
     private const string ReadmeHost = "localhost:5080";
 
+    private static readonly string[] Readmes = ["README.md", "src/EvoR.Api/README.md"];
+
     [Fact]
     public async Task EveryCurlExampleOfTheReadme_AnswersAsTheReadmeSays()
     {
@@ -22,8 +25,9 @@ public sealed partial class ReadmeExamplesTests
         if (unavailable is not null)
             Assert.Skip(unavailable);
 
-        var examples = ReadmeExamples.Read(Path.Combine(RepositoryRoot(), "README.md"));
-        Assert.True(examples.Count >= 5, $"the README has only {examples.Count} curl examples; the parser lost some");
+        var root = RepositoryRoot();
+        var examples = Readmes.SelectMany(readme => ReadmeExamples.Read(root, readme)).ToList();
+        Assert.True(examples.Count >= 10, $"the READMEs have only {examples.Count} curl examples; the parser lost some");
 
         await using var model = await ScriptedOpenAiServer.StartAsync(TestContext.Current.CancellationToken);
         model.Fallback = ReadmeCoder.Respond;
@@ -69,8 +73,8 @@ public sealed partial class ReadmeExamplesTests
                 if (!ok)
                     failures.Add($"{example}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {error} {Cut(body)}");
 
-                if (GenerationId().Match(body) is { Success: true } created)
-                    generationId ??= created.Groups[1].Value;
+                if (command.Contains("-d", StringComparison.Ordinal) && GenerationId().Match(body) is { Success: true } created)
+                    generationId = created.Groups[1].Value;
             }
 
             Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n--- service output ---\n" + Cut(service.Output, 4000));
