@@ -87,6 +87,19 @@ prepare_docker() {
   export EVOR_REQUIRE_DOCKER=1
 }
 
+# The OpenAPI lint test runs redocly's CLI (npm, pinned); without npm the test skips and says so.
+REDOCLY_VERSION=2.77.0
+prepare_redocly() {
+  command -v npm >/dev/null 2>&1 || install_packages nodejs npm || true
+  command -v npm >/dev/null 2>&1 || { echo "evor: no npm; the OpenAPI lint test will skip" >&2; return 0; }
+  local prefix="${XDG_CACHE_HOME:-$HOME/.cache}/evor/redocly-$REDOCLY_VERSION"
+  if [ ! -x "$prefix/node_modules/.bin/redocly" ]; then
+    echo "evor: installing @redocly/cli $REDOCLY_VERSION under $prefix" >&2
+    npm install --silent --no-audit --no-fund --prefix "$prefix" "@redocly/cli@$REDOCLY_VERSION" >/dev/null
+  fi
+  export EVOR_REDOCLY="$prefix/node_modules/.bin/redocly"
+}
+
 run_tests() {
   local log
   log=$(mktemp)
@@ -119,6 +132,7 @@ case "${1:-}" in
     ;;
   test)
     install_packages "${PACKAGES[@]}"
+    prepare_redocly
     prepare_docker
     run_tests
     ;;

@@ -35,6 +35,7 @@ public static class OpenApiExtensions
                 };
                 return Task.CompletedTask;
             });
+            options.AddDocumentTransformer(OpenApiLintConventions.ApplyToDocument);
             options.AddOperationTransformer((operation, context, _) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -49,6 +50,7 @@ public static class OpenApiExtensions
                     });
                 }
 
+                OpenApiLintConventions.ApplyToOperation(operation, requiresKey);
                 return Task.CompletedTask;
             });
         });

@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EvoR.Api.Tests.Support;
+
+namespace EvoR.Api.Tests.OpenApi;
+
+/// <summary>
+/// The OpenAPI document passes <c>redocly lint</c> with the rules of <c>src/EvoR.Api/redocly.yaml</c>, warnings
+/// included. The CLI is found through <c>EVOR_REDOCLY</c> (which <c>./evor.sh test</c> sets after installing it with
+/// npm) or on the PATH; the test skips, saying so, where neither has it.
+/// </summary>
+public sealed class OpenApiLintTests
+{
+    [Fact]
+    public async Task OpenApiDocument_PassesRedoclyLintWithoutWarnings()
+    {
+        var redocly = FindRedocly();
+        if (redocly is null)
+            Assert.Skip("redocly CLI not found: set EVOR_REDOCLY or put it on PATH (npm install @redocly/cli; ./evor.sh test installs it)");
+
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+        var json = await client.GetStringAsync("/openapi/v1.json", Http.Ct);
+        var file = Path.Combine(Path.GetTempPath(), $"evor-openapi-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, json, Http.Ct);
+        try
+        {
+            var start = new ProcessStartInfo(redocly) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in new[] { "lint", "--format=stylish", "--max-problems=200", "--config", ConfigPath(), file })
+                start.ArgumentList.Add(argument);
+            start.Environment["REDOCLY_TELEMETRY"] = "off";
+            start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
+            using var lint = Process.Start(start)!;
+            var output = await lint.StandardOutput.ReadToEndAsync(Http.Ct) + await lint.StandardError.ReadToEndAsync(Http.Ct);
+            await lint.WaitForExitAsync(Http.Ct);
+
+            Assert.True(lint.ExitCode == 0, $"redocly lint failed:\n{output}");
+            Assert.DoesNotContain(" warning ", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task EveryOperationButHealth_DeclaresAClientError()
+    {
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+        using var document = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json", Http.Ct));
+
+        var missing = new List<string>();
+        foreach (var path in document.RootElement.GetProperty("paths").EnumerateObject())
+        {
+            if (path.Name.StartsWith("/health", StringComparison.Ordinal))
+                continue;
+            foreach (var operation in path.Value.EnumerateObject())
+            {
+                if (!operation.Value.GetProperty("responses").EnumerateObject().Any(r => r.Name.StartsWith('4')))
+                    missing.Add($"{operation.Name.ToUpperInvariant()} {path.Name}");
+            }
+        }
+
+        Assert.True(missing.Count == 0, "operations without a 4xx response: " + string.Join(", ", missing));
+    }
+
+    private static string? FindRedocly()
+    {
+        var configured = Environment.GetEnvironmentVariable("EVOR_REDOCLY");
+        if (!string.IsNullOrEmpty(configured))
+            return File.Exists(configured) ? configured : throw new FileNotFoundException($"EVOR_REDOCLY names {configured}, which does not exist");
+        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, "redocly"))
+            .FirstOrDefault(File.Exists);
+    }
+
+    private static string ConfigPath()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            var config = Path.Combine(folder.FullName, "src", "EvoR.Api", "redocly.yaml");
+            if (File.Exists(config))
+                return config;
+        }
+
+        throw new FileNotFoundException("src/EvoR.Api/redocly.yaml not found above " + AppContext.BaseDirectory);
+    }
+}
