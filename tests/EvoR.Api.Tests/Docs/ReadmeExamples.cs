@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace EvoR.Api.Tests.Readme;
+namespace EvoR.Api.Tests.Docs;
 
 /// <summary>One <c>curl</c> command of a README, as a user would paste it, with the statuses the README
 /// promises for it (a comment with <c>→ 202</c> after it, or a <c># → 202</c> line under it; none named means any 2xx).</summary>

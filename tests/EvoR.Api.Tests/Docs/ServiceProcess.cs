@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace EvoR.Api.Tests.Readme;
+namespace EvoR.Api.Tests.Docs;
 
 /// <summary>The built service (<c>EvoR.Api.dll</c> beside the tests) started as its own process on a free loopback
 /// port, as <c>./evor.sh serve</c> starts it; its output is kept for the failure message.</summary>
@@ -32,7 +32,8 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the service with <paramref name="settings"/> as environment variables (<c>Section__Key</c>) and
-    /// waits until <c>/health</c> answers at all (any status: readiness is the caller's to judge).</summary>
+    /// waits until <c>/health/live</c> answers at all (any status: the pipeline serves requests; readiness is the
+    /// caller's to judge).</summary>
     public static async Task<ServiceProcess> StartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {
         var port = FreePort();
@@ -56,14 +57,14 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         var service = new ServiceProcess(Process.Start(start)!, port);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(180);
         while (DateTime.UtcNow < deadline)
         {
             if (service._process.HasExited)
                 throw new InvalidOperationException($"the service exited with {service._process.ExitCode}:\n{service.Output}");
             try
             {
-                using var _ = await client.GetAsync(new Uri(service.BaseAddress, "/health"), ct);
+                using var _ = await client.GetAsync(new Uri(service.BaseAddress, "/health/live"), ct);
                 return service;
             }
             catch (HttpRequestException)
@@ -77,7 +78,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         await service.DisposeAsync();
-        throw new TimeoutException($"the service did not answer /health within 90 s:\n{service.Output}");
+        throw new TimeoutException($"the service did not answer /health/live within 180 s:\n{service.Output}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,100 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using EvoR.Testing;
+
+namespace EvoR.Api.Tests.Docs;
+
+/// <summary>
+/// Every request of <c>src/EvoR.Api/EvoR.Api.http</c>, in order, against the service started as its own process
+/// (scripted model, data in a temporary folder): each must answer with a status its title names, or a 2xx where it
+/// names none. Requests marked <c># @service-settings</c> run against a second service started with those settings,
+/// after the plain requests above them (unchecked there: they only set the stage, as a reader running the file would).
+/// </summary>
+public sealed partial class HttpFileExamplesTests
+{
+    [Fact]
+    public async Task EveryRequestOfTheHttpFile_AnswersAsItsTitleSays()
+    {
+        var unavailable = await ProcessSandboxProbe.UnavailableReasonAsync();
+        if (unavailable is not null)
+            Assert.Skip(unavailable);
+
+        var (variables, requests) = HttpFileRequests.Read(Path.Combine(Repository.Root(), "src", "EvoR.Api", "EvoR.Api.http"));
+        Assert.True(requests.Count >= 20, $"the .http file has only {requests.Count} requests; the parser lost some");
+
+        var failures = new List<string>();
+        foreach (var group in requests.GroupBy(r => string.Join(' ', r.Settings.OrderBy(s => s.Key).Select(s => $"{s.Key}={s.Value}"))))
+        {
+            await using var docs = await DocsService.StartAsync(group.First().Settings, TestContext.Current.CancellationToken);
+            var values = new Dictionary<string, string>(variables, StringComparer.Ordinal) { ["host"] = docs.Process.BaseAddress.ToString().TrimEnd('/') };
+            using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+            if (group.Key.Length > 0)
+            {
+                foreach (var stage in requests.TakeWhile(r => r != group.First()).Where(r => r.Settings.Count == 0))
+                    await SendAsync(client, stage, values);
+            }
+
+            foreach (var request in group)
+            {
+                var (status, body) = await SendAsync(client, request, values);
+                var expected = request.ExpectedStatuses;
+                if (!(expected.Count == 0 ? status is >= 200 and < 300 : expected.Contains(status)))
+                    failures.Add($"{request}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {Cut(body)}");
+                if (request.Name is not null && TryReadId(body) is { } id)
+                    values[$"{request.Name}.response.body.id"] = id;
+            }
+
+            if (failures.Count > 0)
+                failures.Add("--- service output ---\n" + Cut(docs.Process.Output, 3000));
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static async Task<(int Status, string Body)> SendAsync(HttpClient client, HttpFileRequest request, Dictionary<string, string> values)
+    {
+        using var message = new HttpRequestMessage(new HttpMethod(request.Method), Substitute(request.Url, values));
+        string? contentType = null;
+        foreach (var (name, value) in request.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+                contentType = value;
+            else
+                message.Headers.TryAddWithoutValidation(name, Substitute(value, values));
+        }
+
+        if (request.Body is not null)
+        {
+            message.Content = new StringContent(Substitute(request.Body, values), Encoding.UTF8);
+            if (contentType is not null)
+                message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, TestContext.Current.CancellationToken);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    private static string Substitute(string text, Dictionary<string, string> values) =>
+        Placeholder().Replace(text, m => values.TryGetValue(m.Groups[1].Value, out var value)
+            ? value
+            : throw new InvalidOperationException($"no value for {{{{{m.Groups[1].Value}}}}}"));
+
+    private static string? TryReadId(string body)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            return json.RootElement.TryGetProperty("id", out var id) ? id.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
+
+    [GeneratedRegex(@"\{\{([\w.]+)\}\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using EvoR.Testing;
+
+namespace EvoR.Api.Tests.Docs;
+
+/// <summary>
+/// Every <c>curl</c> command of the root README, then of the API's README (which assumes the root's quick start done),
+/// run verbatim and in order by bash against the service started as its
+/// own process (the README's <c>./evor.sh serve</c>), with its model pointed at a scripted OpenAI-compatible server in
+/// place of the README's example endpoint. A command passes when curl succeeds and the HTTP status is the one the
+/// README promises (<c># → 202</c>) or, where it names none, a 2xx. Ids the README writes as <c>gen_…</c> are the id of
+/// the generation its previous command created, as a reader would paste it.
+/// </summary>
+public sealed partial class ReadmeExamplesTests
+{
+    private const string ReadmeHost = "localhost:5080";
+
+    private static readonly string[] Readmes = ["README.md", "src/EvoR.Api/README.md"];
+
+    [Fact]
+    public async Task EveryCurlExampleOfTheReadme_AnswersAsTheReadmeSays()
+    {
+        var unavailable = await ProcessSandboxProbe.UnavailableReasonAsync();
+        if (unavailable is not null)
+            Assert.Skip(unavailable);
+
+        var root = Repository.Root();
+        var examples = Readmes.SelectMany(readme => ReadmeExamples.Read(root, readme)).ToList();
+        Assert.True(examples.Count >= 10, $"the READMEs have only {examples.Count} curl examples; the parser lost some");
+
+        await using var docs = await DocsService.StartAsync(null, TestContext.Current.CancellationToken);
+        var service = docs.Process;
+        string? generationId = null;
+        var failures = new List<string>();
+        foreach (var example in examples)
+        {
+            var command = example.Command.Replace(ReadmeHost, $"127.0.0.1:{service.Port}", StringComparison.Ordinal);
+            if (command.Contains("gen_…", StringComparison.Ordinal))
+            {
+                if (generationId is null)
+                {
+                    failures.Add($"{example}: names a generation, but no earlier example created one");
+                    continue;
+                }
+
+                command = command.Replace("gen_…", generationId, StringComparison.Ordinal);
+            }
+
+            if (command.Contains('…'))
+            {
+                failures.Add($"{example}: holds a placeholder a reader cannot run");
+                continue;
+            }
+
+            var (status, body, error) = await RunCurlAsync(command);
+            var expected = example.ExpectedStatuses;
+            var ok = status > 0 && (expected.Count == 0 ? status is >= 200 and < 300 : expected.Contains(status));
+            if (!ok)
+                failures.Add($"{example}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {error} {Cut(body)}");
+
+            if (command.Contains("-d", StringComparison.Ordinal) && GenerationId().Match(body) is { Success: true } created)
+                generationId = created.Groups[1].Value;
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n--- service output ---\n" + Cut(service.Output, 4000));
+    }
+
+    /// <summary>Runs the command through bash as pasted, adding only where the body goes and the status line.</summary>
+    private static async Task<(int Status, string Body, string Error)> RunCurlAsync(string command)
+    {
+        var bodyFile = Path.GetTempFileName();
+        try
+        {
+            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add($"{command} --max-time 60 -o '{bodyFile}' -w '%{{http_code}}'");
+            using var curl = Process.Start(start)!;
+            var stdout = await curl.StandardOutput.ReadToEndAsync();
+            var stderr = await curl.StandardError.ReadToEndAsync();
+            await curl.WaitForExitAsync();
+            var body = await File.ReadAllTextAsync(bodyFile);
+            var status = int.TryParse(stdout.Trim(), out var code) ? code : 0;
+            return (status, body, curl.ExitCode == 0 ? string.Empty : $"curl exit {curl.ExitCode} {stderr.Trim()}");
+        }
+        finally
+        {
+            File.Delete(bodyFile);
+        }
+    }
+
+    private static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
+
+    [GeneratedRegex("\"id\"\\s*:\\s*\"(gen_[A-Za-z0-9_-]+)\"")]
+    private static partial Regex GenerationId();
+}
