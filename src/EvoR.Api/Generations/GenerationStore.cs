@@ -71,6 +71,7 @@ internal sealed class GenerationStore : IDisposable
                 error TEXT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_generation_jobs_status ON generation_jobs (status, created_at);
+            CREATE INDEX IF NOT EXISTS ix_generation_jobs_owner ON generation_jobs (owner, created_at, id);
             CREATE TABLE IF NOT EXISTS generation_events (
                 job_id TEXT NOT NULL REFERENCES generation_jobs (id) ON DELETE CASCADE,
                 seq INTEGER NOT NULL,
@@ -115,6 +116,24 @@ internal sealed class GenerationStore : IDisposable
     }
 
     /// <summary>
+    /// Appends a round's event and, in the same transaction, the job's usage so far: a process that dies after a
+    /// round leaves the usage of the rounds it finished (recovery keeps it). Returns the event's sequence number.
+    /// </summary>
+    public async Task<long> AppendRoundAsync(string id, string name, string data, GenerationUsage usage, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var seq = await InsertEventAsync(connection, transaction, id, name, data, cancellationToken);
+        await ExecuteAsync(connection, transaction, """
+            UPDATE generation_jobs SET prompt_tokens = $in, completion_tokens = $out, llm_calls = $calls
+            WHERE id = $id AND status = 'running';
+            """, cancellationToken,
+            ("$id", id), ("$in", usage.PromptTokens), ("$out", usage.CompletionTokens), ("$calls", usage.LlmCalls));
+        await transaction.CommitAsync(cancellationToken);
+        return seq;
+    }
+
+    /// <summary>
     /// Writes how a job ended, with its terminal event, if it is still in one of <paramref name="from"/>; false when
     /// another path (a cancellation, a recovery) ended it first.
     /// </summary>
@@ -153,6 +172,40 @@ internal sealed class GenerationStore : IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         var jobs = await QueryJobsAsync(connection, null, "WHERE id = $id", [("$id", id)], cancellationToken);
         return jobs.Count == 0 ? null : jobs[0];
+    }
+
+    /// <summary>
+    /// One page of the jobs <paramref name="owner"/> may see (its own, and those made without a key), newest first
+    /// (<c>created_at</c>, then id, descending), after the job <paramref name="after"/>, with the status in
+    /// <paramref name="statuses"/> (any when empty) and the method <paramref name="method"/> (any when null).
+    /// </summary>
+    public async Task<IReadOnlyList<GenerationJobRecord>> ListAsync(string? owner, IReadOnlyCollection<GenerationStatus> statuses, string? method,
+        (DateTimeOffset CreatedAt, string Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        var where = new List<string> { "(owner IS NULL OR owner = $owner)" };
+        var parameters = new List<(string, object?)> { ("$owner", owner), ("$limit", limit) };
+        if (statuses.Count > 0)
+        {
+            // Wire names are fixed identifiers, never user text.
+            where.Add($"status IN ({string.Join(", ", statuses.Select(s => $"'{s.ToWire()}'"))})");
+        }
+
+        if (method is not null)
+        {
+            where.Add("method = $method");
+            parameters.Add(("$method", method));
+        }
+
+        if (after is { } cursor)
+        {
+            where.Add("(created_at < $afterCreated OR (created_at = $afterCreated AND id < $afterId))");
+            parameters.Add(("$afterCreated", Format(cursor.CreatedAt)));
+            parameters.Add(("$afterId", cursor.Id));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryJobsAsync(connection, null, $"WHERE {string.Join(" AND ", where)} ORDER BY created_at DESC, id DESC LIMIT $limit",
+            [.. parameters], cancellationToken);
     }
 
     /// <summary>The events of a job after sequence number <paramref name="after"/>, in order.</summary>
