@@ -1,3 +1,4 @@
+using EvoR.Api.ChatCompletions;
 using EvoR.Llm.Chat;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.SemanticKernel.ChatCompletion;
@@ -20,6 +21,9 @@ public static class GenerationServiceCollectionExtensions
         services.AddSingleton<GenerationJobRunner>();
         services.AddSingleton<GenerationRequestValidator>();
         services.AddHostedService<GenerationWorkers>();
+
+        // The OpenAI-compatible face of the jobs: its 401/403/404/429 problems carry OpenAI's error member too.
+        services.AddOpenAiErrorMember();
 
         // Every LLM call of the pipeline goes through the job's budget and settings.
         services.Replace(ServiceDescriptor.Singleton<IChatCompletionService>(sp =>
