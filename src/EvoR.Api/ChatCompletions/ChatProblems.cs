@@ -35,8 +35,11 @@ internal static class ChatProblems
             case ProblemHttpResult p:
                 if (p.ProblemDetails.Extensions.TryGetValue("field", out var f) && f is string field)
                 {
-                    p.ProblemDetails.Extensions["field"] = ChatField(field);
-                    p.ProblemDetails.Detail = RenameIn(p.ProblemDetails.Detail, field);
+                    var chatField = ChatField(field);
+                    p.ProblemDetails.Extensions["field"] = chatField;
+                    // OpenAI clients show only error.message: it names the field.
+                    var detail = RenameIn(p.ProblemDetails.Detail, field) ?? "";
+                    p.ProblemDetails.Detail = detail.Contains(chatField, StringComparison.Ordinal) ? detail : $"{chatField}: {detail}";
                 }
 
                 AddError(p.ProblemDetails, code);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using EvoR.Pipeline.Methods;
 using EvoR.Sandbox;
 
@@ -109,6 +110,7 @@ public sealed record GenerationView
 
     /// <summary>Only with <c>?view=full</c>: every finished round in full, as its <c>round</c> event carried it
     /// (query, retrieved chunks, program, every run's verdict and output, evolved document, timings).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RoundEvent>? Trace { get; init; }
 
     public required GenerationUsage Usage { get; init; }

@@ -62,7 +62,7 @@ public sealed class GenerationModelOptions
             }
             catch (KnowledgeException ex)
             {
-                error = ex.Message;
+                error = $"{at}:Sources: {ex.Message}";
             }
 
             if (error is not null)
