@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using EvoR.Api.Auth;
 using EvoR.Api.RateLimiting;
@@ -141,10 +142,10 @@ public static class GenerationsApi
     }
 
     internal static async Task<IResult> ListAsync(
-        [FromQuery] string? status,
-        [FromQuery] string? method,
-        [FromQuery] string? limit,
-        [FromQuery] string? cursor,
+        [FromQuery, Description("Only jobs with this status (queued, running, succeeded, failed, cancelled, interrupted); several comma-separated.")] string? status,
+        [FromQuery, Description("Only jobs of this method (evor, vanilla, docprompting, reflexion, evor+reflexion).")] string? method,
+        [FromQuery, Description("Jobs per page: an integer from 1 to 100; default 20.")] string? limit,
+        [FromQuery, Description("The nextCursor of the previous page, unchanged; omitted: the first page.")] string? cursor,
         [FromServices] GenerationService jobs,
         [FromServices] GenerationRequestValidator validator,
         HttpContext httpContext,
@@ -217,7 +218,8 @@ public static class GenerationsApi
         return TypedResults.Ok(new GenerationList(items, next));
     }
 
-    internal static async Task<IResult> GetAsync(string id, [FromQuery] string? view, [FromServices] GenerationService jobs, HttpContext httpContext,
+    internal static async Task<IResult> GetAsync(string id,
+        [FromQuery, Description("compact (default): rounds at a glance; full: also trace, every round in full.")] string? view, [FromServices] GenerationService jobs, HttpContext httpContext,
         CancellationToken cancellationToken)
     {
         var full = view?.Trim().ToLowerInvariant() switch

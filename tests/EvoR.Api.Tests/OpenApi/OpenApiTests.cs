@@ -96,6 +96,10 @@ public sealed class OpenApiTests
         var parameters = document.GetProperty("paths").GetProperty("/v1/generations").GetProperty("get").GetProperty("parameters")
             .EnumerateArray().Select(p => p.GetProperty("name").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "status", "method", "limit", "cursor" }, parameters);
+        var limit = document.GetProperty("paths").GetProperty("/v1/generations").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "limit").GetProperty("schema");
+        Assert.Equal("integer", limit.GetProperty("type").GetString());
+        Assert.Equal(100, limit.GetProperty("maximum").GetInt32());
     }
 
     private static string Ref(System.Text.Json.JsonElement schema) =>
