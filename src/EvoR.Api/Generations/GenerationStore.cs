@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -212,7 +213,13 @@ internal sealed class GenerationStore : IDisposable
     public async Task<IReadOnlyList<GenerationEventRecord>> GetEventsAsync(string id, long after, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
+        return await ReadEventsAsync(connection, null, id, after, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<GenerationEventRecord>> ReadEventsAsync(SqliteConnection connection, SqliteTransaction? transaction,
+        string id, long after, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
             "SELECT seq, name, data FROM generation_events WHERE job_id = $id AND seq > $after ORDER BY seq;", ("$id", id), ("$after", after));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var events = new List<GenerationEventRecord>();
@@ -252,7 +259,20 @@ internal sealed class GenerationStore : IDisposable
             return false;
         }
 
+        // The end event says what the job amounts to, as its view does: read the row as just written, with its rounds.
+        // A round that does not read back (never expected) costs the end event its outcome, never the job its end.
         var terminal = new GenerationTerminalEvent(id, outcome.Status.ToWire(), outcome.Answer, outcome.Score, outcome.Usage, outcome.Error);
+        var job = (await QueryJobsAsync(connection, transaction, "WHERE id = $id", [("$id", id)], cancellationToken))[0];
+        try
+        {
+            var rounds = GenerationReadout.Rounds(await ReadEventsAsync(connection, transaction, id, 0, cancellationToken));
+            var answerOutcome = GenerationReadout.Outcome(job, rounds);
+            terminal = terminal with { Outcome = answerOutcome, Summary = GenerationReadout.Summary(job, answerOutcome, rounds) };
+        }
+        catch (JsonException)
+        {
+        }
+
         await InsertEventAsync(connection, transaction, id, terminalEventName, GenerationJson.Serialize(terminal), cancellationToken);
         return true;
     }
@@ -343,4 +363,11 @@ internal sealed class GenerationStore : IDisposable
 
 /// <summary>The data of a job's last event (<c>end</c>): how it ended, with the same members as the job view.</summary>
 public sealed record GenerationTerminalEvent(string Id, string Status, GenerationAnswer? Answer, GenerationScore? Score,
-    GenerationUsage Usage, GenerationError? Error);
+    GenerationUsage Usage, GenerationError? Error)
+{
+    /// <summary>Whether the answer passed, as the job view's <c>outcome</c>.</summary>
+    public AnswerOutcome? Outcome { get; init; }
+
+    /// <summary>The outcome in one line, as the job view's <c>summary</c>.</summary>
+    public string? Summary { get; init; }
+}

@@ -113,6 +113,8 @@ public sealed class GenerationReadoutTests
         Assert.Equal("documentation", round.GetProperty("retrieved")[0].GetProperty("source").GetString());
         Assert.Equal("clean", events[1].Data.GetProperty("stop").GetString());
         Assert.Equal("clean", events[^1].Data.GetProperty("answer").GetProperty("stop").GetString());
+        Assert.Equal("passed", events[^1].Data.GetProperty("outcome").GetString());
+        Assert.Equal(full.GetProperty("summary").GetString(), events[^1].Data.GetProperty("summary").GetString());
         // No value anywhere starts with a capital where the API writes an enum.
         foreach (var value in EnumMembers(full).Concat(events.SelectMany(e => EnumMembers(e.Data))))
         {
