@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EvoR.Api.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
@@ -50,34 +49,9 @@ public static class OpenApiExtensions
                     });
                 }
 
-                // Query parameters bound as text (so that a bad value is a 400 naming it) still say what they take.
-                if (operation.Parameters is { } parameters)
-                {
-                    foreach (var parameter in parameters.OfType<OpenApiParameter>())
-                    {
-                        if (IntegerQueryParameters.TryGetValue((operation.OperationId ?? "", parameter.Name ?? ""), out var range))
-                        {
-                            parameter.Schema = new OpenApiSchema
-                            {
-                                Type = JsonSchemaType.Integer,
-                                Format = "int32",
-                                Minimum = range.Min,
-                                Maximum = range.Max,
-                                Default = JsonValue.Create(range.Default),
-                            };
-                        }
-                    }
-                }
-
                 return Task.CompletedTask;
             });
         });
-
-    /// <summary>Integer query parameters bound as strings, by operation and name: their range and default.</summary>
-    private static readonly Dictionary<(string Operation, string Parameter), (string Min, string Max, int Default)> IntegerQueryParameters = new()
-    {
-        [("ListGenerations", "limit")] = ("1", "100", 20),
-    };
 
     public static IEndpointRouteBuilder MapEvoROpenApi(this IEndpointRouteBuilder app)
     {
