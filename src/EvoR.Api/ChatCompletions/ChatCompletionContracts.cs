@@ -5,7 +5,8 @@ using EvoR.Sandbox;
 namespace EvoR.Api.ChatCompletions;
 
 /// <summary>
-/// Body of <c>POST /v1/chat/completions</c>, the OpenAI shape. <c>model</c> is <c>evor</c> or <c>evor:&lt;method&gt;</c>;
+/// Body of <c>POST /v1/chat/completions</c>, the OpenAI shape. <c>model</c> is <c>evor</c>, <c>evor:&lt;method&gt;</c> or
+/// a configured alias (<c>Generations:Models:&lt;alias&gt;</c>);
 /// the last user message is the problem; the optional <c>evor</c> member carries what a chat cannot say (language,
 /// code context, tests, knowledge base).
 /// </summary>
@@ -149,4 +150,24 @@ public sealed record ModelInfo(
     string Id,
     string Object,
     long Created,
-    [property: JsonPropertyName("owned_by")] string OwnedBy);
+    [property: JsonPropertyName("owned_by")] string OwnedBy)
+{
+    /// <summary>What the model runs: its method, and for an alias (<c>Generations:Models</c>) its knowledge base,
+    /// language and sources.</summary>
+    public ModelEvoRInfo? Evor { get; init; }
+}
+
+/// <summary>The EvoR settings behind a model: <c>alias</c> is true for a configured alias.</summary>
+public sealed record ModelEvoRInfo(string Method, bool Alias)
+{
+    [JsonPropertyName("knowledge_base")]
+    public string? KnowledgeBase { get; init; }
+
+    public string? Language { get; init; }
+    public IReadOnlyList<string>? Sources { get; init; }
+
+    [JsonPropertyName("max_rounds")]
+    public int? MaxRounds { get; init; }
+
+    public string? Description { get; init; }
+}

@@ -16,7 +16,7 @@ namespace EvoR.Api.ChatCompletions;
 /// <summary>
 /// <c>POST /v1/chat/completions</c>, OpenAI-compatible (plain and streamed): the last user message is a problem, the
 /// reply is the final program of a generation job run through the same pool as <c>/v1/generations</c>.
-/// <c>GET /v1/models</c> lists <c>evor</c> and <c>evor:&lt;method&gt;</c>.
+/// <c>GET /v1/models</c> lists <c>evor</c>, <c>evor:&lt;method&gt;</c> and the aliases of <c>Generations:Models</c>.
 /// </summary>
 public static class ChatCompletionsApi
 {
@@ -35,7 +35,8 @@ public static class ChatCompletionsApi
             .WithName("CreateChatCompletion")
             .WithSummary("OpenAI-compatible chat completion answered by an EvoR generation job")
             .WithDescription(
-                "model: 'evor' (the EvoR method) or 'evor:<method>' (evor, vanilla, docprompting, reflexion, evor+reflexion). " +
+                "model: 'evor' (the EvoR method), 'evor:<method>' (evor, vanilla, docprompting, reflexion, evor+reflexion) or an " +
+                "alias configured as Generations:Models:<alias> (a method with its knowledge base, language and sources; GET /v1/models lists them). " +
                 "The last user message is the problem's description; earlier messages are not used. The language comes from " +
                 "the extension member evor.language (default python), with the rest of a generation request (codeContext, " +
                 "visibleTests, knowledgeBase, maxRounds…) beside it. The reply's content is the final program. With " +
@@ -52,13 +53,59 @@ public static class ChatCompletionsApi
 
         group.MapGet("/models", ListModels)
             .WithName("ListModels")
-            .WithSummary("The models of the chat completions endpoint: evor and evor:<method>")
-            .Produces<ModelList>();
+            .WithSummary("The models of the chat completions endpoint: evor, evor:<method> and the configured aliases")
+            .WithDescription(
+                "An alias (Generations:Models:<alias>) names a method with its knowledge base, language and sources, so a " +
+                "chat client that can only choose a model gets EvoR with retrieval. Each model's 'evor' member says what it runs.")
+            .Produces<ModelList>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapGet("/models/{id}", GetModel)
+            .WithName("GetModel")
+            .WithSummary("One model of the chat completions endpoint")
+            .WithDescription("404 in OpenAI's shape (error.code model_not_found) for a model that is not listed.")
+            .Produces<ModelInfo>()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    internal static Ok<ModelList> ListModels([FromServices] GenerationRequestValidator validator) =>
-        TypedResults.Ok(new ModelList("list", [.. Models(validator).Select(m => new ModelInfo(m, "model", 0, "evor"))]));
+    internal static Ok<ModelList> ListModels([FromServices] GenerationRequestValidator validator, [FromServices] IOptions<GenerationOptions> options) =>
+        TypedResults.Ok(new ModelList("list", [.. AllModels(validator, options.Value)]));
+
+    internal static IResult GetModel(string id, [FromServices] GenerationRequestValidator validator, [FromServices] IOptions<GenerationOptions> options)
+    {
+        var models = AllModels(validator, options.Value);
+        return models.FirstOrDefault(m => string.Equals(m.Id, id, StringComparison.OrdinalIgnoreCase)) is { } model
+            ? TypedResults.Ok(model)
+            : ChatProblems.UnknownModel(id, models.Select(m => m.Id));
+    }
+
+    /// <summary>The built-in models (<c>evor</c>, <c>evor:&lt;method&gt;</c>), then the aliases in order.</summary>
+    private static List<ModelInfo> AllModels(GenerationRequestValidator validator, GenerationOptions options)
+    {
+        var models = new List<ModelInfo> { new(ModelPrefix, "model", 0, "evor") { Evor = new ModelEvoRInfo(ModelPrefix, false) } };
+        models.AddRange(validator.Methods.Order(StringComparer.Ordinal)
+            .Select(m => new ModelInfo($"{ModelPrefix}:{m}", "model", 0, "evor") { Evor = new ModelEvoRInfo(m, false) }));
+        models.AddRange(options.Models.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => new ModelInfo(a.Key, "model", 0, "evor")
+        {
+            Evor = new ModelEvoRInfo(a.Value.Method.Trim().ToLowerInvariant(), true)
+            {
+                KnowledgeBase = a.Value.KnowledgeBase,
+                Language = a.Value.Language,
+                Sources = a.Value.Sources,
+                MaxRounds = a.Value.MaxRounds,
+                Description = a.Value.Description,
+            },
+        }));
+        return models;
+    }
+
+    /// <summary>The alias a model names, with the key as configured; null when it names none.</summary>
+    private static KeyValuePair<string, GenerationModelOptions>? Alias(GenerationOptions options, string model) =>
+        options.Models.FirstOrDefault(a => string.Equals(a.Key, model, StringComparison.OrdinalIgnoreCase)) is { Value: not null } found
+            ? found
+            : null;
 
     internal static async Task<IResult> CompleteAsync(
         [FromBody] ChatCompletionRequest? body,
@@ -79,22 +126,31 @@ public static class ChatCompletionsApi
 
         var model = body.Model?.Trim() ?? "";
         string method;
-        if (string.Equals(model, ModelPrefix, StringComparison.OrdinalIgnoreCase))
+        string modelName;
+        var alias = Alias(options.Value, model);
+        if (alias is { } a)
+        {
+            method = a.Value.Method.Trim().ToLowerInvariant();
+            modelName = a.Key;
+        }
+        else if (string.Equals(model, ModelPrefix, StringComparison.OrdinalIgnoreCase))
         {
             method = ModelPrefix;
+            modelName = $"{ModelPrefix}:{method}";
         }
         else if (model.StartsWith(ModelPrefix + ":", StringComparison.OrdinalIgnoreCase))
         {
             method = model[(ModelPrefix.Length + 1)..].ToLowerInvariant();
+            modelName = $"{ModelPrefix}:{method}";
         }
         else
         {
-            return ChatProblems.UnknownModel(model, Models(validator));
+            return ChatProblems.UnknownModel(model, AllModels(validator, options.Value).Select(m => m.Id));
         }
 
         if (!validator.Methods.Contains(method))
         {
-            return ChatProblems.UnknownModel(model, Models(validator));
+            return ChatProblems.UnknownModel(model, AllModels(validator, options.Value).Select(m => m.Id));
         }
 
         var description = body.Messages?.LastOrDefault(m => string.Equals(m.Role, "user", StringComparison.OrdinalIgnoreCase)) is { } user
@@ -114,22 +170,25 @@ public static class ChatCompletionsApi
         }
 
         var e = body.Evor;
+        var preset = alias?.Value;
         var request = new GenerationRequestBody
         {
             Method = method,
             Problem = new GenerationProblemBody
             {
                 Description = description,
-                Language = string.IsNullOrWhiteSpace(e?.Language) ? DefaultLanguage : e.Language,
-                Library = e?.Library,
+                Language = !string.IsNullOrWhiteSpace(e?.Language) ? e.Language
+                    : !string.IsNullOrWhiteSpace(preset?.Language) ? preset.Language
+                    : DefaultLanguage,
+                Library = e?.Library ?? preset?.Library,
                 CodeContext = e?.CodeContext,
                 Style = e?.Style,
                 VisibleTests = e?.VisibleTests,
                 HiddenTests = e?.HiddenTests,
             },
-            KnowledgeBase = e?.KnowledgeBase,
-            Sources = e?.Sources,
-            MaxRounds = e?.MaxRounds,
+            KnowledgeBase = e?.KnowledgeBase ?? preset?.KnowledgeBase,
+            Sources = e?.Sources ?? preset?.Sources,
+            MaxRounds = e?.MaxRounds ?? preset?.MaxRounds,
             TimeBudgetSeconds = e?.TimeBudgetSeconds,
             TokenBudget = e?.TokenBudget,
             Llm = body.Temperature is null && body.MaxTokens is null && body.MaxCompletionTokens is null
@@ -154,7 +213,7 @@ public static class ChatCompletionsApi
             return ChatProblems.With(refusal);
         }
 
-        var context = new Completion(job!.Id, $"{ModelPrefix}:{method}", time.GetUtcNow().ToUnixTimeSeconds());
+        var context = new Completion(job!.Id, modelName, time.GetUtcNow().ToUnixTimeSeconds());
         httpContext.Response.Headers["X-EvoR-Generation-Id"] = job.Id;
         var heartbeat = TimeSpan.FromSeconds(options.Value.EventStreamHeartbeatSeconds);
         try
@@ -262,9 +321,6 @@ public static class ChatCompletionsApi
 
     /// <summary>The prompt set's version: the answer to the same request changes when it does.</summary>
     private static string Fingerprint => "evor-" + PromptSet.Version;
-
-    private static IEnumerable<string> Models(GenerationRequestValidator validator) =>
-        [ModelPrefix, .. validator.Methods.Order(StringComparer.Ordinal).Select(m => $"{ModelPrefix}:{m}")];
 
     private static ChatCompletionChunk Chunk(Completion c, ChatDelta delta, string? finishReason) => new()
     {

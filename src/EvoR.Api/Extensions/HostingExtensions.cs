@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoR.Api.Auth;
 using EvoR.Api.Generations;
@@ -70,7 +71,8 @@ public static class HostingExtensions
 
     internal static JsonOptions ConfigureJson(JsonOptions options)
     {
-        options.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+        // One casing for every enum value of every endpoint (and of the generation events): camelCase.
+        options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         // The tests' "kind" discriminator may come anywhere in its object.
         options.SerializerOptions.AllowOutOfOrderMetadataProperties = true;
         return options;

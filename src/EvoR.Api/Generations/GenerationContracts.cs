@@ -1,4 +1,5 @@
-using System.Text.Json;
+using System.Text.Json.Serialization;
+using EvoR.Pipeline.Methods;
 using EvoR.Sandbox;
 
 namespace EvoR.Api.Generations;
@@ -81,6 +82,13 @@ public sealed record GenerationView
     /// <summary><c>queued</c>, <c>running</c>, <c>succeeded</c>, <c>failed</c>, <c>cancelled</c> or <c>interrupted</c>.</summary>
     public required string Status { get; init; }
 
+    /// <summary>Whether the answer passed, in one word: <c>pending</c>, <c>passed</c>, <c>failed</c> (hidden tests),
+    /// <c>ranClean</c>, <c>ranWithErrors</c>, <c>untested</c> (no hidden tests) or <c>noAnswer</c>.</summary>
+    public required AnswerOutcome Outcome { get; init; }
+
+    /// <summary>The outcome in one line a person can read (the answer's round, why the method stopped, the cost).</summary>
+    public required string Summary { get; init; }
+
     public required string Method { get; init; }
     public string? KnowledgeBase { get; init; }
 
@@ -97,8 +105,13 @@ public sealed record GenerationView
     /// <summary>How the answer did on the hidden tests, when the problem had some.</summary>
     public GenerationScore? Score { get; init; }
 
-    /// <summary>Every finished round, as its <c>round</c> event carried it.</summary>
-    public required IReadOnlyList<JsonElement> Rounds { get; init; }
+    /// <summary>Every finished round at a glance.</summary>
+    public required IReadOnlyList<GenerationRoundSummary> Rounds { get; init; }
+
+    /// <summary>Only with <c>?view=full</c>: every finished round in full, as its <c>round</c> event carried it
+    /// (query, retrieved chunks, program, every run's verdict and output, evolved document, timings).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<RoundEvent>? Trace { get; init; }
 
     public required GenerationUsage Usage { get; init; }
 
@@ -115,7 +128,8 @@ public sealed record GenerationProblemView(string Description, string Language, 
 /// <c>scripted</c>: anything but <c>model</c> was not generated now), its round and why the method stopped.</summary>
 public sealed record GenerationAnswer(string Code, string Source, int Round, string Stop, string PromptSetVersion, string PromptSetHash);
 
-/// <summary>Hidden-test verdict of the answer; <c>passed</c> is pass@1 of this one answer.</summary>
+/// <summary>Hidden-test verdict of the answer (<c>passed</c>, <c>failed</c>, <c>runtimeError</c>…); <c>passed</c> is
+/// pass@1 of this one answer.</summary>
 public sealed record GenerationScore(string Verdict, bool Passed);
 
 public sealed record GenerationUsage(long PromptTokens, long CompletionTokens, int LlmCalls);
@@ -124,3 +138,23 @@ public sealed record GenerationUsage(long PromptTokens, long CompletionTokens, i
 public sealed record GenerationError(string Type, string Title, string Detail);
 
 public sealed record GenerationBudgets(int TimeBudgetSeconds, long TokenBudget, int? MaxRounds);
+
+/// <summary><c>GET /v1/generations</c>: one page of the caller's jobs, newest first; <c>nextCursor</c> (null on the
+/// last page) is the <c>cursor</c> of the next page.</summary>
+public sealed record GenerationList(IReadOnlyList<GenerationListItem> Data, string? NextCursor);
+
+/// <summary>A job in the list: its state and outcome at a glance (<c>url</c> has the whole job).</summary>
+public sealed record GenerationListItem
+{
+    public required string Id { get; init; }
+    public required string Status { get; init; }
+    public required AnswerOutcome Outcome { get; init; }
+    public required string Summary { get; init; }
+    public required string Method { get; init; }
+    public string? KnowledgeBase { get; init; }
+    public required string Language { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public required GenerationUsage Usage { get; init; }
+    public required string Url { get; init; }
+}

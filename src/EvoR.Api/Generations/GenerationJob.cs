@@ -29,16 +29,24 @@ internal static class GenerationStatuses
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 
-    public static GenerationStatus Parse(string wire) => wire switch
+    public static GenerationStatus Parse(string wire) =>
+        TryParse(wire, out var status) ? status : throw new FormatException($"Unknown job status '{wire}'.");
+
+    public static bool TryParse(string wire, out GenerationStatus status)
     {
-        "queued" => GenerationStatus.Queued,
-        "running" => GenerationStatus.Running,
-        "succeeded" => GenerationStatus.Succeeded,
-        "failed" => GenerationStatus.Failed,
-        "cancelled" => GenerationStatus.Cancelled,
-        "interrupted" => GenerationStatus.Interrupted,
-        _ => throw new FormatException($"Unknown job status '{wire}'."),
-    };
+        GenerationStatus? parsed = wire switch
+        {
+            "queued" => GenerationStatus.Queued,
+            "running" => GenerationStatus.Running,
+            "succeeded" => GenerationStatus.Succeeded,
+            "failed" => GenerationStatus.Failed,
+            "cancelled" => GenerationStatus.Cancelled,
+            "interrupted" => GenerationStatus.Interrupted,
+            _ => null,
+        };
+        status = parsed.GetValueOrDefault();
+        return parsed is not null;
+    }
 
     public static bool IsTerminal(this GenerationStatus status) => status is not (GenerationStatus.Queued or GenerationStatus.Running);
 }

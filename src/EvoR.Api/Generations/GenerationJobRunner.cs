@@ -81,7 +81,7 @@ internal sealed class GenerationJobRunner(
             MaxRounds = spec.MaxRounds,
             OnRound = async (round, _) =>
             {
-                await store.AppendEventAsync(job.Id, RoundEvent, GenerationJson.Serialize(round), CancellationToken.None);
+                await store.AppendRoundAsync(job.Id, RoundEvent, GenerationJson.Serialize(round), Usage(scope), CancellationToken.None);
                 hub.Notify(job.Id);
             },
         };
@@ -91,10 +91,10 @@ internal sealed class GenerationJobRunner(
             var runner = Runner;
             var scored = await runner.RunAsync(runner.Methods[spec.Method], spec.ToProblem(job.Id), context, linked.Token);
             var result = scored.Result;
-            var answer = new GenerationAnswer(result.Answer, result.AnswerSource, result.AnswerRound, result.Stop.ToString(),
+            var answer = new GenerationAnswer(result.Answer, result.AnswerSource, result.AnswerRound, GenerationJson.Wire(result.Stop),
                 result.PromptSetVersion, result.PromptSetHash);
             // Only the verdict: the sandbox's message may quote a failing hidden test.
-            var score = scored.Score.Scored ? new GenerationScore(scored.Score.Verdict!.Value.ToString(), scored.Score.Passed) : null;
+            var score = scored.Score.Scored ? new GenerationScore(GenerationJson.Wire(scored.Score.Verdict!.Value), scored.Score.Passed) : null;
             return new GenerationOutcome(GenerationStatus.Succeeded, answer, score, Usage(scope), null);
         }
         catch (OperationCanceledException) when (cancelled.IsCancellationRequested)

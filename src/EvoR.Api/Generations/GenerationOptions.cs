@@ -49,8 +49,21 @@ public sealed class GenerationOptions : IValidatableObject
     [Range(1, 300)]
     public int EventStreamHeartbeatSeconds { get; set; } = 15;
 
+    /// <summary>Model aliases of <c>/v1/chat/completions</c> and <c>/v1/models</c>, by alias (case-insensitive):
+    /// <c>Generations:Models:&lt;alias&gt;:Method</c>, <c>:KnowledgeBase</c>, <c>:Language</c>, <c>:Library</c>,
+    /// <c>:Sources</c>, <c>:MaxRounds</c>, <c>:Description</c>. Default: none.</summary>
+    public Dictionary<string, GenerationModelOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        foreach (var (alias, model) in Models)
+        {
+            foreach (var problem in model.Problems(alias))
+            {
+                yield return new ValidationResult(problem, [nameof(Models)]);
+            }
+        }
+
         if (DefaultTimeBudgetSeconds > MaxTimeBudgetSeconds)
         {
             yield return new ValidationResult(

@@ -96,6 +96,14 @@ internal sealed class GenerationService(
         return job is not null && (job.Owner is null || job.Owner == owner) ? job : null;
     }
 
+    /// <summary>One page of the jobs <paramref name="owner"/> may see, newest first; see <see cref="GenerationStore.ListAsync"/>.</summary>
+    public async Task<IReadOnlyList<GenerationJobRecord>> ListAsync(string? owner, IReadOnlyCollection<GenerationStatus> statuses, string? method,
+        (DateTimeOffset CreatedAt, string Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        await EnsureReadyAsync(cancellationToken);
+        return await store.ListAsync(owner, statuses, method, after, limit, cancellationToken);
+    }
+
     public async Task<IReadOnlyList<GenerationEventRecord>> GetEventsAsync(string id, long after, CancellationToken cancellationToken)
     {
         await EnsureReadyAsync(cancellationToken);

@@ -1,3 +1,5 @@
+using EvoR.Api.ChatCompletions;
+using EvoR.Api.OpenApi;
 using EvoR.Llm.Chat;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.SemanticKernel.ChatCompletion;
@@ -20,6 +22,11 @@ public static class GenerationServiceCollectionExtensions
         services.AddSingleton<GenerationJobRunner>();
         services.AddSingleton<GenerationRequestValidator>();
         services.AddHostedService<GenerationWorkers>();
+
+        // The OpenAI-compatible face of the jobs: its 401/403/404/429 problems carry OpenAI's error member too.
+        services.AddOpenAiErrorMember();
+        // The job list's limit is bound as text (a bad one is a 400 naming it); the document still says it is an integer.
+        services.AddEvoRIntegerQueryParameters();
 
         // Every LLM call of the pipeline goes through the job's budget and settings.
         services.Replace(ServiceDescriptor.Singleton<IChatCompletionService>(sp =>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -71,6 +72,7 @@ internal sealed class GenerationStore : IDisposable
                 error TEXT NULL
             );
             CREATE INDEX IF NOT EXISTS ix_generation_jobs_status ON generation_jobs (status, created_at);
+            CREATE INDEX IF NOT EXISTS ix_generation_jobs_owner ON generation_jobs (owner, created_at, id);
             CREATE TABLE IF NOT EXISTS generation_events (
                 job_id TEXT NOT NULL REFERENCES generation_jobs (id) ON DELETE CASCADE,
                 seq INTEGER NOT NULL,
@@ -110,6 +112,24 @@ internal sealed class GenerationStore : IDisposable
         await using var connection = await OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
         var seq = await InsertEventAsync(connection, transaction, id, name, data, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return seq;
+    }
+
+    /// <summary>
+    /// Appends a round's event and, in the same transaction, the job's usage so far: a process that dies after a
+    /// round leaves the usage of the rounds it finished (recovery keeps it). Returns the event's sequence number.
+    /// </summary>
+    public async Task<long> AppendRoundAsync(string id, string name, string data, GenerationUsage usage, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        var seq = await InsertEventAsync(connection, transaction, id, name, data, cancellationToken);
+        await ExecuteAsync(connection, transaction, """
+            UPDATE generation_jobs SET prompt_tokens = $in, completion_tokens = $out, llm_calls = $calls
+            WHERE id = $id AND status = 'running';
+            """, cancellationToken,
+            ("$id", id), ("$in", usage.PromptTokens), ("$out", usage.CompletionTokens), ("$calls", usage.LlmCalls));
         await transaction.CommitAsync(cancellationToken);
         return seq;
     }
@@ -155,11 +175,51 @@ internal sealed class GenerationStore : IDisposable
         return jobs.Count == 0 ? null : jobs[0];
     }
 
+    /// <summary>
+    /// One page of the jobs <paramref name="owner"/> may see (its own, and those made without a key), newest first
+    /// (<c>created_at</c>, then id, descending), after the job <paramref name="after"/>, with the status in
+    /// <paramref name="statuses"/> (any when empty) and the method <paramref name="method"/> (any when null).
+    /// </summary>
+    public async Task<IReadOnlyList<GenerationJobRecord>> ListAsync(string? owner, IReadOnlyCollection<GenerationStatus> statuses, string? method,
+        (DateTimeOffset CreatedAt, string Id)? after, int limit, CancellationToken cancellationToken)
+    {
+        var where = new List<string> { "(owner IS NULL OR owner = $owner)" };
+        var parameters = new List<(string, object?)> { ("$owner", owner), ("$limit", limit) };
+        if (statuses.Count > 0)
+        {
+            // Wire names are fixed identifiers, never user text.
+            where.Add($"status IN ({string.Join(", ", statuses.Select(s => $"'{s.ToWire()}'"))})");
+        }
+
+        if (method is not null)
+        {
+            where.Add("method = $method");
+            parameters.Add(("$method", method));
+        }
+
+        if (after is { } cursor)
+        {
+            where.Add("(created_at < $afterCreated OR (created_at = $afterCreated AND id < $afterId))");
+            parameters.Add(("$afterCreated", Format(cursor.CreatedAt)));
+            parameters.Add(("$afterId", cursor.Id));
+        }
+
+        await using var connection = await OpenAsync(cancellationToken);
+        return await QueryJobsAsync(connection, null, $"WHERE {string.Join(" AND ", where)} ORDER BY created_at DESC, id DESC LIMIT $limit",
+            [.. parameters], cancellationToken);
+    }
+
     /// <summary>The events of a job after sequence number <paramref name="after"/>, in order.</summary>
     public async Task<IReadOnlyList<GenerationEventRecord>> GetEventsAsync(string id, long after, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var command = Command(connection, null,
+        return await ReadEventsAsync(connection, null, id, after, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<GenerationEventRecord>> ReadEventsAsync(SqliteConnection connection, SqliteTransaction? transaction,
+        string id, long after, CancellationToken cancellationToken)
+    {
+        await using var command = Command(connection, transaction,
             "SELECT seq, name, data FROM generation_events WHERE job_id = $id AND seq > $after ORDER BY seq;", ("$id", id), ("$after", after));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var events = new List<GenerationEventRecord>();
@@ -199,7 +259,20 @@ internal sealed class GenerationStore : IDisposable
             return false;
         }
 
+        // The end event says what the job amounts to, as its view does: read the row as just written, with its rounds.
+        // A round that does not read back (never expected) costs the end event its outcome, never the job its end.
         var terminal = new GenerationTerminalEvent(id, outcome.Status.ToWire(), outcome.Answer, outcome.Score, outcome.Usage, outcome.Error);
+        var job = (await QueryJobsAsync(connection, transaction, "WHERE id = $id", [("$id", id)], cancellationToken))[0];
+        try
+        {
+            var rounds = GenerationReadout.Rounds(await ReadEventsAsync(connection, transaction, id, 0, cancellationToken));
+            var answerOutcome = GenerationReadout.Outcome(job, rounds);
+            terminal = terminal with { Outcome = answerOutcome, Summary = GenerationReadout.Summary(job, answerOutcome, rounds) };
+        }
+        catch (JsonException)
+        {
+        }
+
         await InsertEventAsync(connection, transaction, id, terminalEventName, GenerationJson.Serialize(terminal), cancellationToken);
         return true;
     }
@@ -290,4 +363,11 @@ internal sealed class GenerationStore : IDisposable
 
 /// <summary>The data of a job's last event (<c>end</c>): how it ended, with the same members as the job view.</summary>
 public sealed record GenerationTerminalEvent(string Id, string Status, GenerationAnswer? Answer, GenerationScore? Score,
-    GenerationUsage Usage, GenerationError? Error);
+    GenerationUsage Usage, GenerationError? Error)
+{
+    /// <summary>Whether the answer passed, as the job view's <c>outcome</c>.</summary>
+    public AnswerOutcome? Outcome { get; init; }
+
+    /// <summary>The outcome in one line, as the job view's <c>summary</c>.</summary>
+    public string? Summary { get; init; }
+}

@@ -1,5 +1,5 @@
+using System.ComponentModel;
 using System.Globalization;
-using System.Text.Json;
 using EvoR.Api.Auth;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Telemetry;
@@ -18,6 +18,8 @@ namespace EvoR.Api.Generations;
 public static class GenerationsApi
 {
     public const string Path = "/v1/generations";
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 100;
     private const string LogCategory = "EvoR.Api.Generations";
 
     public static IEndpointRouteBuilder MapGenerationsApi(this IEndpointRouteBuilder app)
@@ -44,10 +46,27 @@ public static class GenerationsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
+        group.MapGet("", ListAsync)
+            .WithName("ListGenerations")
+            .WithSummary("The caller's generation jobs, newest first, a page at a time")
+            .WithDescription(
+                "Only the jobs of the caller's API key (and those made without one). Filters: status (queued, running, " +
+                "succeeded, failed, cancelled, interrupted; several comma-separated) and method. limit: 1–100 jobs per page " +
+                "(default 20). The answer's nextCursor, when not null, is the cursor of the next page; it is opaque. A bad " +
+                "parameter is a 400 problem whose 'field' names it.")
+            .Produces<GenerationList>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
         group.MapGet("/{id}", GetAsync)
             .WithName("GetGeneration")
-            .WithSummary("A generation job: status, answer, score, rounds, usage")
+            .WithSummary("A generation job: status, outcome, answer, score, rounds, usage")
+            .WithDescription(
+                "outcome says in one word whether the answer passed (pending, passed, failed, ranClean, ranWithErrors, " +
+                "untested, noAnswer) and summary says it in a line. rounds are compact; view=full adds trace, every round " +
+                "in full (programs, retrieved chunks, each run's output).")
             .Produces<GenerationView>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         group.MapGet("/{id}/events", StreamEventsAsync)
@@ -122,9 +141,98 @@ public static class GenerationsApi
         return (job, null);
     }
 
-    internal static async Task<IResult> GetAsync(string id, [FromServices] GenerationService jobs, HttpContext httpContext,
+    internal static async Task<IResult> ListAsync(
+        [FromQuery, Description("Only jobs with this status (queued, running, succeeded, failed, cancelled, interrupted); several comma-separated.")] string? status,
+        [FromQuery, Description("Only jobs of this method (evor, vanilla, docprompting, reflexion, evor+reflexion).")] string? method,
+        [FromQuery, Description("Jobs per page: an integer from 1 to 100; default 20.")] string? limit,
+        [FromQuery, Description("The nextCursor of the previous page, unchanged; omitted: the first page.")] string? cursor,
+        [FromServices] GenerationService jobs,
+        [FromServices] GenerationRequestValidator validator,
+        HttpContext httpContext,
         CancellationToken cancellationToken)
     {
+        var statuses = new List<GenerationStatus>();
+        foreach (var name in (status ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!GenerationStatuses.TryParse(name.ToLowerInvariant(), out var parsed))
+            {
+                return GenerationProblems.Invalid("status",
+                    $"Unknown status '{name}'; use queued, running, succeeded, failed, cancelled or interrupted (several comma-separated).");
+            }
+
+            statuses.Add(parsed);
+        }
+
+        string? wantedMethod = null;
+        if (!string.IsNullOrWhiteSpace(method))
+        {
+            wantedMethod = method.Trim().ToLowerInvariant();
+            if (!validator.Methods.Contains(wantedMethod))
+            {
+                return GenerationProblems.UnknownMethod(method, validator.Methods);
+            }
+        }
+
+        var pageSize = DefaultPageSize;
+        if (limit is not null
+            && (!int.TryParse(limit.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > MaxPageSize))
+        {
+            return GenerationProblems.OutOfRange("limit",
+                $"limit must be an integer from 1 to {MaxPageSize.ToString(CultureInfo.InvariantCulture)}, not '{limit}'.");
+        }
+
+        (DateTimeOffset, string)? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (GenerationCursor.Decode(cursor) is not { } decoded)
+            {
+                return GenerationProblems.Invalid("cursor", "cursor is not a cursor this service gave out; pass a nextCursor unchanged.");
+            }
+
+            after = decoded;
+        }
+
+        var page = await jobs.ListAsync(Owner(httpContext), statuses, wantedMethod, after, pageSize + 1, cancellationToken);
+        var items = new List<GenerationListItem>(Math.Min(page.Count, pageSize));
+        foreach (var job in page.Take(pageSize))
+        {
+            var rounds = GenerationReadout.Rounds(await jobs.GetEventsAsync(job.Id, 0, cancellationToken));
+            var outcome = GenerationReadout.Outcome(job, rounds);
+            items.Add(new GenerationListItem
+            {
+                Id = job.Id,
+                Status = job.Status.ToWire(),
+                Outcome = outcome,
+                Summary = GenerationReadout.Summary(job, outcome, rounds),
+                Method = job.Spec.Method,
+                KnowledgeBase = job.Spec.KnowledgeBase,
+                Language = job.Spec.Language,
+                CreatedAt = job.CreatedAt,
+                FinishedAt = job.FinishedAt,
+                Usage = job.Usage,
+                Url = $"{Path}/{job.Id}",
+            });
+        }
+
+        var next = page.Count > pageSize ? GenerationCursor.Encode(page[pageSize - 1].CreatedAt, page[pageSize - 1].Id) : null;
+        return TypedResults.Ok(new GenerationList(items, next));
+    }
+
+    internal static async Task<IResult> GetAsync(string id,
+        [FromQuery, Description("compact (default): rounds at a glance; full: also trace, every round in full.")] string? view, [FromServices] GenerationService jobs, HttpContext httpContext,
+        CancellationToken cancellationToken)
+    {
+        var full = view?.Trim().ToLowerInvariant() switch
+        {
+            null or "" or "compact" => false,
+            "full" => true,
+            _ => (bool?)null,
+        };
+        if (full is null)
+        {
+            return GenerationProblems.Invalid("view", $"view must be 'compact' (the default) or 'full', not '{view}'.");
+        }
+
         var job = await jobs.GetAsync(id, Owner(httpContext), cancellationToken);
         if (job is null)
         {
@@ -132,7 +240,7 @@ public static class GenerationsApi
         }
 
         var events = await jobs.GetEventsAsync(id, 0, cancellationToken);
-        return TypedResults.Ok(View(job, events));
+        return TypedResults.Ok(View(job, events, full.Value));
     }
 
     internal static async Task<IResult> CancelAsync(string id, [FromServices] GenerationService jobs, HttpContext httpContext,
@@ -229,13 +337,17 @@ public static class GenerationsApi
         }
     }
 
-    internal static GenerationView View(GenerationJobRecord job, IReadOnlyList<GenerationEventRecord> events)
+    internal static GenerationView View(GenerationJobRecord job, IReadOnlyList<GenerationEventRecord> events, bool full = false)
     {
         var spec = job.Spec;
+        var rounds = GenerationReadout.Rounds(events);
+        var outcome = GenerationReadout.Outcome(job, rounds);
         return new GenerationView
         {
             Id = job.Id,
             Status = job.Status.ToWire(),
+            Outcome = outcome,
+            Summary = GenerationReadout.Summary(job, outcome, rounds),
             Method = spec.Method,
             KnowledgeBase = spec.KnowledgeBase,
             Problem = new GenerationProblemView(spec.Description, spec.Language, spec.Library, spec.CodeContext,
@@ -243,9 +355,11 @@ public static class GenerationsApi
             CreatedAt = job.CreatedAt,
             StartedAt = job.StartedAt,
             FinishedAt = job.FinishedAt,
-            Answer = job.Answer,
-            Score = job.Score,
-            Rounds = [.. events.Where(e => e.Name == GenerationJobRunner.RoundEvent).Select(e => JsonDocument.Parse(e.Data).RootElement.Clone())],
+            // Rows of builds that wrote PascalCase names ('Clean', 'WrongAnswer') read in the API's one casing.
+            Answer = job.Answer is { } a ? a with { Stop = GenerationReadout.Wire(a.Stop) } : null,
+            Score = job.Score is { } sc ? sc with { Verdict = GenerationReadout.Wire(sc.Verdict) } : null,
+            Rounds = [.. rounds.Select(GenerationRoundSummary.From)],
+            Trace = full ? rounds : null,
             Usage = job.Usage,
             Error = job.Error,
             Budgets = new GenerationBudgets(spec.TimeBudgetSeconds, spec.TokenBudget, spec.MaxRounds),

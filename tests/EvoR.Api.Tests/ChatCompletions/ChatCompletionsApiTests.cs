@@ -117,7 +117,7 @@ public sealed class ChatCompletionsApiTests
         Assert.Equal(id, response.Headers.GetValues("X-EvoR-Generation-Id").Single());
         var job = await host.Client.GetJobAsync(id);
         Assert.Equal("docs", job.GetProperty("knowledgeBase").GetString());
-        Assert.NotEmpty(job.GetProperty("rounds")[0].GetProperty("retrieved").EnumerateArray());
+        Assert.True(job.GetProperty("rounds")[0].GetProperty("retrieved").GetInt32() > 0, job.ToString());
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public sealed class SandboxEndToEndTests(SandboxHostFixture host) : IClassFixtur
 
         var result = await ExecuteAsync(client, """{ "language": "python", "code": "print(1)" }""");
 
-        Assert.True(result.GetProperty("verdict").GetString() == "Passed", result.ToString());
+        Assert.True(result.GetProperty("verdict").GetString() == "passed", result.ToString());
         Assert.Equal("1\n", result.GetProperty("stdout").GetString());
         Assert.Equal("process", result.GetProperty("backend").GetString());
     }
@@ -31,7 +31,7 @@ public sealed class SandboxEndToEndTests(SandboxHostFixture host) : IClassFixtur
               "tests": { "kind": "script", "code": "def check(candidate):\n    assert candidate(1, 2) == 3\n\ncheck(add)\n" } }
             """);
 
-        Assert.True(result.GetProperty("verdict").GetString() == "Failed", result.ToString());
+        Assert.True(result.GetProperty("verdict").GetString() == "failed", result.ToString());
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class SandboxEndToEndTests(SandboxHostFixture host) : IClassFixtur
             """);
         var metrics = await client.GetStringAsync("/metrics", Http.Ct);
 
-        Assert.True(result.GetProperty("verdict").GetString() == "Passed", result.ToString());
+        Assert.True(result.GetProperty("verdict").GetString() == "passed", result.ToString());
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("evor_sandbox_executions_total{", StringComparison.Ordinal)
             && l.Contains("evor_verdict=\"Passed\"", StringComparison.Ordinal));
     }

@@ -24,7 +24,7 @@ public sealed class ExecutionsApiTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var result = await response.ReadJsonAsync();
-        Assert.Equal("Passed", result.GetProperty("verdict").GetString());
+        Assert.Equal("passed", result.GetProperty("verdict").GetString());
         Assert.Equal(0, result.GetProperty("exitCode").GetInt32());
         Assert.Equal("1\n", result.GetProperty("stdout").GetString());
         Assert.Equal("fake", result.GetProperty("backend").GetString());
@@ -37,20 +37,20 @@ public sealed class ExecutionsApiTests : IDisposable
     }
 
     [Theory]
-    [InlineData(Verdict.Failed)]
-    [InlineData(Verdict.RuntimeError)]
-    [InlineData(Verdict.CompileError)]
-    [InlineData(Verdict.TimeLimitExceeded)]
-    [InlineData(Verdict.MemoryLimitExceeded)]
-    [InlineData(Verdict.OutputLimitExceeded)]
-    public async Task Post_ProgramFails_Returns200WithItsVerdict(Verdict verdict)
+    [InlineData(Verdict.Failed, "failed")]
+    [InlineData(Verdict.RuntimeError, "runtimeError")]
+    [InlineData(Verdict.CompileError, "compileError")]
+    [InlineData(Verdict.TimeLimitExceeded, "timeLimitExceeded")]
+    [InlineData(Verdict.MemoryLimitExceeded, "memoryLimitExceeded")]
+    [InlineData(Verdict.OutputLimitExceeded, "outputLimitExceeded")]
+    public async Task Post_ProgramFails_Returns200WithItsVerdict(Verdict verdict, string wire)
     {
         _factory.Executor.Respond = (request, limits) => FakeCodeExecutor.Result(request, limits, verdict);
 
         var response = await _client.PostExecutionAsync("""{ "language": "python", "code": "raise SystemExit(1)" }""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(verdict.ToString(), (await response.ReadJsonAsync()).GetProperty("verdict").GetString());
+        Assert.Equal(wire, (await response.ReadJsonAsync()).GetProperty("verdict").GetString());
     }
 
     [Fact]
@@ -64,7 +64,7 @@ public sealed class ExecutionsApiTests : IDisposable
         var problem = await response.AssertProblemAsync(HttpStatusCode.InternalServerError, "sandbox-error");
         Assert.Equal("bubblewrap could not create a namespace", problem.GetProperty("detail").GetString());
         var result = problem.GetProperty("result");
-        Assert.Equal("SandboxError", result.GetProperty("verdict").GetString());
+        Assert.Equal("sandboxError", result.GetProperty("verdict").GetString());
         Assert.Equal("1\n", result.GetProperty("stdout").GetString());
         Assert.Equal(5000, result.GetProperty("limits").GetProperty("timeoutMs").GetInt32());
     }

@@ -1,6 +1,7 @@
 using EvoR.Api.Generations;
 using EvoR.Pipeline.Generation;
 using EvoR.Api.Tests.Support;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -81,6 +82,60 @@ public sealed class GenerationRestartTests
         finally
         {
             Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Start_JobKilledAfterARound_KeepsTheUsageOfItsRounds()
+    {
+        await using var host = await GenerationHost.StartAsync();
+        // Round 1 fails (the bad program), round 2's program never comes: the job stays running after one round.
+        host.Coder.Programs.Enqueue(Fixtures.BadReply);
+        host.Coder.UndelayedPrograms = 1;
+        host.Coder.ProgramDelay = TimeSpan.FromMinutes(5);
+        var id = await host.Client.CreateAsync(Fixtures.Request("evor", "\"knowledgeBase\": \"docs\""));
+        var running = await WaitForRoundsAsync(host.Client, id, 1);
+
+        // What kill -9 leaves: the database as it is now, opened by a new process that never saw the job end.
+        var snapshot = Path.Combine(host.Folder, "killed.db");
+        await using (var source = new SqliteConnection($"Data Source={host.DatabasePath};Pooling=False"))
+        await using (var target = new SqliteConnection($"Data Source={snapshot};Pooling=False"))
+        {
+            await source.OpenAsync(Http.Ct);
+            await target.OpenAsync(Http.Ct);
+            source.BackupDatabase(target);
+        }
+
+        await using var after = await GenerationHost.StartAsync(new() { ["Generations:DatabasePath"] = snapshot });
+        var job = await after.Client.GetJobAsync(id);
+
+        var roundCalls = job.GetProperty("rounds").EnumerateArray().Sum(r => r.GetProperty("llmCalls").GetInt32());
+        var usage = job.GetProperty("usage");
+        var calls = usage.GetProperty("llmCalls").GetInt32();
+        Assert.Equal("running", running.GetProperty("status").GetString());
+        Assert.Equal("interrupted", job.GetProperty("status").GetString());
+        Assert.Single(job.GetProperty("rounds").EnumerateArray());
+        Assert.True(roundCalls > 0, job.ToString());
+        Assert.True(calls >= roundCalls, job.ToString());
+        Assert.Equal(calls * (long)ScriptedCoder.PromptTokens, usage.GetProperty("promptTokens").GetInt64());
+        Assert.Equal(calls * (long)ScriptedCoder.CompletionTokens, usage.GetProperty("completionTokens").GetInt64());
+        var end = (await after.Client.ReadEventsAsync(id))[^1];
+        Assert.Equal(calls, end.Data.GetProperty("usage").GetProperty("llmCalls").GetInt32());
+    }
+
+    private static async Task<System.Text.Json.JsonElement> WaitForRoundsAsync(HttpClient client, string id, int rounds)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Http.Ct);
+        limit.CancelAfter(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var job = await client.GetJobAsync(id);
+            if (job.GetProperty("rounds").GetArrayLength() >= rounds)
+            {
+                return job;
+            }
+
+            await Task.Delay(50, limit.Token);
         }
     }
 

@@ -23,6 +23,12 @@ internal sealed class ScriptedCoder
     public string DefaultProgram { get; set; } = Fixtures.GoodReply;
     public TimeSpan ProgramDelay { get; set; }
 
+    /// <summary>How many program replies come at once before <see cref="ProgramDelay"/> applies (a job that finishes
+    /// its first rounds, then stays running).</summary>
+    public int UndelayedPrograms { get; set; }
+
+    private int _programsServed;
+
     public ScriptedStep Respond(ScriptedRequest request)
     {
         var prompt = request.Messages[^1].Content;
@@ -49,9 +55,9 @@ internal sealed class ScriptedCoder
             lock (Programs)
             {
                 reply = Programs.TryDequeue(out var next) ? next : DefaultProgram;
+                delay = ++_programsServed > UndelayedPrograms ? ProgramDelay : TimeSpan.Zero;
             }
 
-            delay = ProgramDelay;
         }
 
         return ScriptedStep.Reply(reply, PromptTokens, CompletionTokens, delay);

@@ -20,7 +20,7 @@ public sealed class GenerationsApiTests
         Assert.Contains("return bucket.fetch(key)", answer.GetProperty("code").GetString(), StringComparison.Ordinal);
         Assert.Contains("class Bucket:", answer.GetProperty("code").GetString(), StringComparison.Ordinal);
         Assert.Equal("scripted", answer.GetProperty("source").GetString());
-        Assert.Equal("Passed", job.GetProperty("score").GetProperty("verdict").GetString());
+        Assert.Equal("passed", job.GetProperty("score").GetProperty("verdict").GetString());
         Assert.True(job.GetProperty("score").GetProperty("passed").GetBoolean());
         var calls = host.Server.Requests.Count;
         Assert.Equal(1, calls);
