@@ -41,8 +41,8 @@ public sealed partial class HttpFileExamplesTests
                 var expected = request.ExpectedStatuses;
                 if (!(expected.Count == 0 ? status is >= 200 and < 300 : expected.Contains(status)))
                     failures.Add($"{request}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {Cut(body)}");
-                if (request.Name is not null && TryReadId(body) is { } id)
-                    values[$"{request.Name}.response.body.id"] = id;
+                if (request.Name is not null)
+                    RememberResponse(values, request.Name, body);
             }
 
             if (failures.Count > 0)
@@ -80,16 +80,43 @@ public sealed partial class HttpFileExamplesTests
             ? value
             : throw new InvalidOperationException($"no value for {{{{{m.Groups[1].Value}}}}}"));
 
-    private static string? TryReadId(string body)
+    /// <summary>Keeps every scalar member of a named request's JSON answer as <c>name.response.body.a.b</c>, the way
+    /// the editors resolve <c>{{name.response.body.a.b}}</c> (a JSON null reads as empty).</summary>
+    private static void RememberResponse(Dictionary<string, string> values, string name, string body)
     {
+        JsonDocument json;
         try
         {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.TryGetProperty("id", out var id) ? id.GetString() : null;
+            json = JsonDocument.Parse(body);
         }
         catch (JsonException)
         {
-            return null;
+            return;
+        }
+
+        using (json)
+            Remember(values, $"{name}.response.body", json.RootElement);
+    }
+
+    private static void Remember(Dictionary<string, string> values, string path, JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var member in element.EnumerateObject())
+                    Remember(values, $"{path}.{member.Name}", member.Value);
+                break;
+            case JsonValueKind.String:
+                values[path] = element.GetString()!;
+                break;
+            case JsonValueKind.Null:
+                values[path] = string.Empty;
+                break;
+            case JsonValueKind.Array:
+                break;
+            default:
+                values[path] = element.GetRawText();
+                break;
         }
     }
 
