@@ -103,8 +103,5 @@ internal static class KnowledgeBaseProblems
         ProblemDetailsExtensions.Problem(
             StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
             $"Content-Type '{contentType}' is not accepted; send a JSON array (application/json) or JSON Lines " +
-            "(application/x-ndjson or application/jsonl)." +
-            (contentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true
-                ? " 'curl -d' sends this type and strips newlines: use -H 'Content-Type: application/x-ndjson' --data-binary @file."
-                : ""));
+            "(application/x-ndjson or application/jsonl).");
 }
