@@ -33,7 +33,7 @@ internal static class KnowledgeBaseProblems
         ProblemDetailsExtensions.Problem(
             StatusCodes.Status400BadRequest, JsonLinesNewlinesLostType, "JSON Lines without newlines",
             $"Line {line} of the JSON Lines body holds several JSON values: its newlines were lost on the way. " +
-            "'curl -d @file' strips newlines; send the file with 'curl --data-binary @file' (or '-T file').",
+            "'curl -d @file' strips newlines; send the file with 'curl --data-binary @file'.",
             [new("field", "body"), new("line", line)]);
 
     public static ProblemHttpResult UnsupportedUpload(string? contentType) =>
