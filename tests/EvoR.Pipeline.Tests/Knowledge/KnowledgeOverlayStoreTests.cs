@@ -1,4 +1,8 @@
+using EvoR.Pipeline.Generation;
 using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Methods;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace EvoR.Pipeline.Tests.Knowledge;
 
@@ -96,6 +100,20 @@ public sealed class KnowledgeOverlayStoreTests : IDisposable
         Assert.Equal(new Provenance { ProblemId = "P1", Round = 3, JobId = "gen_7", Overlay = "ov" }, (await store.GetDocumentAsync("a", "s", Ct))?.Provenance);
         Assert.Equal(new Provenance { JobId = "gen_7", Overlay = "ov" }, (await store.GetDocumentAsync("a", "t", Ct))?.Provenance);
         Assert.Equal(0, (await store.GetAsync("ov", Ct)).Documents);
+    }
+
+    [Fact]
+    public async Task EnsureOverlayAsync_JobOfAKey_OverlayOwnedByThatKeyAndNamesItsJob()
+    {
+        using var store = Store();
+        await store.CreateAsync("a", new KnowledgeBaseSpec { Owner = "alpha", Shared = true }, Ct);
+        var retriever = new KnowledgeRetriever(store, Options.Create(new EvoROptions()), NullLogger<KnowledgeRetriever>.Instance);
+
+        var name = await retriever.EnsureOverlayAsync(new MethodContext { JobId = "gen_9", Owner = "beta", KnowledgeBase = "a" }, "evor", "p1", Ct);
+
+        var overlay = await store.GetAsync(name!, Ct);
+        Assert.Equal(("a", "beta", "gen_9"), (overlay.Parent, overlay.Owner, overlay.JobId));
+        Assert.Equal(["a"], (await store.ListAsync(Ct)).Select(b => b.Name));
     }
 
     [Theory]
