@@ -143,6 +143,46 @@ case "${1:-}" in
     docker/build-service-image.sh
     docker/service-smoke.sh
     ;;
+  kb)
+    # ./evor.sh kb add <base> <folder> [--url URL] [--api-key KEY] [--shared] [--source KIND] [--language L]
+    #   [--library L] [--prefix P]: packs the folder (Markdown, HTML, reStructuredText, text) as a .tar.gz and posts
+    #   it to /v1/knowledge-bases/<base>/files, creating the base first when it does not exist (--shared: readable by
+    #   every API key). URL and key default to $EVOR_URL (else http://127.0.0.1:5080) and $EVOR_API_KEY.
+    if [ "${2:-}" != "add" ] || [ -z "${3:-}" ] || [ -z "${4:-}" ]; then
+      echo "usage: ./evor.sh kb add <base> <folder> [--url URL] [--api-key KEY] [--shared] [--source KIND] [--language L] [--library L] [--prefix P]" >&2
+      exit 2
+    fi
+    base=$3 folder=${4:-}
+    [ -n "$folder" ] && [ -d "$folder" ] || { echo "evor: '$folder' is not a folder" >&2; exit 2; }
+    shift 4
+    url=${EVOR_URL:-http://127.0.0.1:5080} key=${EVOR_API_KEY:-} shared=false query=()
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --url) url=${2:?--url needs a value}; shift 2 ;;
+        --api-key) key=${2:?--api-key needs a value}; shift 2 ;;
+        --shared) shared=true; shift ;;
+        --source|--language|--library|--prefix) query+=(--url-query "${1#--}=${2:?$1 needs a value}"); shift 2 ;;
+        *) echo "evor: unknown option '$1'" >&2; exit 2 ;;
+      esac
+    done
+    url=${url%/} auth=()
+    [ -z "$key" ] || auth=(-H "Authorization: Bearer $key")
+    archive=$(mktemp --suffix=.tar.gz)
+    trap 'rm -f "$archive"' EXIT
+    tar -C "$folder" -czf "$archive" .
+    status=$(curl -sS -o /dev/null -w '%{http_code}' "${auth[@]}" "$url/v1/knowledge-bases/$base") || { echo "evor: no service answers at $url" >&2; exit 1; }
+    if [ "$status" = "404" ]; then
+      curl -sS --fail-with-body -o /dev/null "${auth[@]}" -H 'Content-Type: application/json' \
+        --data-binary "{\"name\":\"$base\",\"shared\":$shared}" "$url/v1/knowledge-bases" || exit 1
+      echo "evor: created knowledge base $base" >&2
+    elif [ "$status" != "200" ]; then
+      curl -sS "${auth[@]}" "$url/v1/knowledge-bases/$base" >&2; echo >&2
+      exit 1
+    fi
+    curl -sS --fail-with-body "${auth[@]}" -H 'Content-Type: application/gzip' --data-binary "@$archive" \
+      "${query[@]}" "$url/v1/knowledge-bases/$base/files"
+    echo
+    ;;
   *)
     echo "usage: ./evor.sh serve|test|images" >&2
     exit 2

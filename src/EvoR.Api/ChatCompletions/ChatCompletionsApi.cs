@@ -196,7 +196,7 @@ public static class ChatCompletionsApi
                 : new LlmOverridesBody { Temperature = body.Temperature, MaxOutputTokens = body.MaxCompletionTokens ?? body.MaxTokens },
         };
 
-        var (spec, problem) = await validator.ValidateAsync(request, "chat", cancellationToken);
+        var (spec, problem) = await validator.ValidateAsync(request, "chat", GenerationsApi.Owner(httpContext), cancellationToken);
         if (problem is not null)
         {
             if (problem is ProblemHttpResult p)

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoR.Api.Auth;
 using EvoR.Api.Generations;
+using EvoR.Api.KnowledgeBases;
 using EvoR.Api.OpenApi;
 using EvoR.Api.Problems;
 using EvoR.Api.RateLimiting;
@@ -41,6 +42,7 @@ public static class HostingExtensions
         // Includes AddEvoRKnowledge (the knowledge-base endpoints' store).
         builder.Services.AddEvoRPipeline(builder.Configuration);
         builder.Services.AddGenerations();
+        builder.Services.AddKnowledgeBasesApi();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
         return builder;

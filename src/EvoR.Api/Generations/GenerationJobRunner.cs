@@ -76,6 +76,7 @@ internal sealed class GenerationJobRunner(
         var context = new MethodContext
         {
             JobId = job.Id,
+            Owner = job.Owner,
             KnowledgeBase = spec.KnowledgeBase,
             Sources = spec.Sources is { Count: > 0 } sources ? [.. sources.Select(s => SourceKinds.Parse(s))] : null,
             MaxRounds = spec.MaxRounds,

@@ -23,7 +23,7 @@ internal sealed class GenerationRequestValidator(
     public IReadOnlyCollection<string> Methods => services.GetRequiredService<MethodRunner>().Methods.Keys.ToList();
 
     public async Task<(GenerationJobSpec? Spec, IResult? Problem)> ValidateAsync(GenerationRequestBody? body, string origin,
-        CancellationToken cancellationToken)
+        string? owner, CancellationToken cancellationToken)
     {
         if (body is null)
         {
@@ -133,7 +133,11 @@ internal sealed class GenerationRequestValidator(
             knowledgeBase = body.KnowledgeBase.Trim();
             try
             {
-                await services.GetRequiredService<IKnowledgeBaseStore>().GetAsync(knowledgeBase, cancellationToken);
+                var info = await services.GetRequiredService<IKnowledgeBaseStore>().GetAsync(knowledgeBase, cancellationToken);
+                if (!KnowledgeBases.KnowledgeAccess.CanRead(info, owner))
+                {
+                    return (null, GenerationProblems.UnknownKnowledgeBase(knowledgeBase));
+                }
             }
             catch (KnowledgeException ex) when (ex.Kind is KnowledgeErrorKind.UnknownBase or KnowledgeErrorKind.InvalidName)
             {

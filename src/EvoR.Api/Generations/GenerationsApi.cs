@@ -104,7 +104,7 @@ public static class GenerationsApi
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger(LogCategory);
-        var (spec, problem) = await validator.ValidateAsync(body, "rest", cancellationToken);
+        var (spec, problem) = await validator.ValidateAsync(body, "rest", Owner(httpContext), cancellationToken);
         if (problem is not null)
         {
             LogRefusal(logger, problem);

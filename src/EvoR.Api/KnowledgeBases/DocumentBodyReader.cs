@@ -89,6 +89,11 @@ internal static class DocumentBodyReader
             }
             catch (JsonException json)
             {
+                if (ValuesOn(line) > 1)
+                {
+                    return (null, KnowledgeBaseProblems.JsonLinesNewlinesLost(number));
+                }
+
                 var column = json.BytePositionInLine + 1;
                 return (null, KnowledgeBaseProblems.InvalidJson(
                     $"Line {number} of the JSON Lines body is not a valid document" +
@@ -98,6 +103,31 @@ internal static class DocumentBodyReader
         }
 
         return (documents, null);
+    }
+
+    /// <summary>How many top-level JSON values a line holds, counted up to the first that does not parse: more than one
+    /// means the body's newlines were lost (<c>curl -d</c> joins the lines of a file).</summary>
+    internal static int ValuesOn(string line)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(line), new JsonReaderOptions { AllowMultipleValues = true });
+        var values = 0;
+        try
+        {
+            while (reader.Read())
+            {
+                values++;
+                if (values > 1 || !reader.TrySkip())
+                {
+                    break;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // What comes after the last complete value does not parse; the values before it are counted.
+        }
+
+        return values;
     }
 
     /// <summary>The reason of a JSON error without its position suffix, and in the JSON's terms, not .NET's.</summary>

@@ -10,6 +10,10 @@ public sealed record CreateKnowledgeBaseBody
 
     /// <summary>Free text shown in listings.</summary>
     public string? Description { get; init; }
+
+    /// <summary>With API keys: true lets every other key read and search the base (never write it: 403); false (the
+    /// default) keeps it private to the key that creates it (404 for others).</summary>
+    public bool? Shared { get; init; }
 }
 
 /// <summary>A knowledge base and its sizes.</summary>
@@ -20,6 +24,18 @@ public sealed record KnowledgeBaseResponse
     public string? Description { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Name of the API key that owns it; null when made without keys.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Other keys may read and search it.</summary>
+    public required bool Shared { get; init; }
+
+    /// <summary>For an overlay: the base it overlays.</summary>
+    public string? Parent { get; init; }
+
+    /// <summary>For an overlay: the generation job it belongs to.</summary>
+    public string? JobId { get; init; }
 
     public required int Documents { get; init; }
 
@@ -37,6 +53,10 @@ public sealed record KnowledgeBaseResponse
         Name = info.Name,
         Description = info.Description,
         CreatedAt = info.CreatedAt,
+        Owner = info.Owner,
+        Shared = info.Shared,
+        Parent = info.Parent,
+        JobId = info.JobId,
         Documents = info.Documents,
         Chunks = info.Chunks,
         Vectors = info.Vectors,
@@ -156,6 +176,15 @@ public sealed record SearchHitResponse
 
     public string? Url { get; init; }
 
+    /// <summary>Source file (relative path) of a document uploaded from files.</summary>
+    public string? File { get; init; }
+
+    /// <summary>Generation job that produced the document, when one did.</summary>
+    public string? JobId { get; init; }
+
+    /// <summary>Overlay the document was promoted from, when it was.</summary>
+    public string? PromotedFrom { get; init; }
+
     /// <summary>Base the chunk is stored in.</summary>
     public required string KnowledgeBase { get; init; }
 
@@ -204,6 +233,9 @@ public sealed record SearchHitResponse
             Language = chunk.Language,
             Library = chunk.Library,
             Url = chunk.Provenance?.Url,
+            File = chunk.Provenance?.File,
+            JobId = chunk.Provenance?.JobId,
+            PromotedFrom = chunk.Provenance?.Overlay,
             KnowledgeBase = hit.KnowledgeBase,
             Score = hit.Score,
             Retrievers = retrievers,

@@ -7,6 +7,42 @@ namespace EvoR.Api.KnowledgeBases;
 /// <summary>The problem details of the knowledge-base endpoints, one per way a request can fail.</summary>
 internal static class KnowledgeBaseProblems
 {
+    /// <summary>Another key's shared base: it may be read and searched, not written.</summary>
+    public const string ReadOnlyType = ProblemTypes.Prefix + "knowledge-base-read-only";
+
+    /// <summary>A JSON Lines body whose newlines were lost (<c>curl -d</c> strips them).</summary>
+    public const string JsonLinesNewlinesLostType = ProblemTypes.Prefix + "json-lines-newlines-lost";
+
+    public static ProblemHttpResult UnknownBase(string name, string field = "name") =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status404NotFound, ProblemTypes.UnknownKnowledgeBase, "Unknown knowledge base",
+            $"No knowledge base named '{name}'.", [new("field", field)]);
+
+    public static ProblemHttpResult UnknownOverlay(string name, string overlay) =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status404NotFound, ProblemTypes.UnknownKnowledgeBase, "Unknown overlay",
+            $"Knowledge base '{name}' has no overlay named '{overlay}'.", [new("field", "overlay")]);
+
+    public static ProblemHttpResult ReadOnly(string name) =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status403Forbidden, ReadOnlyType, "Knowledge base is read-only for this key",
+            $"Knowledge base '{name}' is shared by another API key: it may be read and searched, not changed.",
+            [new("field", "name")]);
+
+    public static ProblemHttpResult JsonLinesNewlinesLost(int line) =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status400BadRequest, JsonLinesNewlinesLostType, "JSON Lines without newlines",
+            $"Line {line} of the JSON Lines body holds several JSON values: its newlines were lost on the way. " +
+            "'curl -d @file' strips newlines; send the file with 'curl --data-binary @file'.",
+            [new("field", "body"), new("line", line)]);
+
+    public static ProblemHttpResult UnsupportedUpload(string? contentType) =>
+        ProblemDetailsExtensions.Problem(
+            StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType, "Unsupported media type",
+            $"Content-Type '{contentType}' is not accepted for files; send multipart/form-data (files and archives as " +
+            "parts) or an archive body (application/zip, application/gzip for .tar.gz, application/x-tar).",
+            [new("field", "body")]);
+
     /// <summary>Maps a store error as the Pipeline README says: unknown base 404; exists, in use 409; too large 413;
     /// the rest 400. <c>field</c> names the request member at fault.</summary>
     public static ProblemHttpResult FromException(KnowledgeException error)

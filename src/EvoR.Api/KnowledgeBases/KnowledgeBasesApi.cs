@@ -1,4 +1,3 @@
-using System.Globalization;
 using EvoR.Api.Auth;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Telemetry;
@@ -68,16 +67,29 @@ public static class KnowledgeBasesApi
                 "their ranks and scores.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        group.MapDelete("/{name}/documents/{id}", DeleteDocumentAsync)
+        group.MapDelete("/{name}/documents/{**id}", DeleteDocumentAsync)
             .WithName("DeleteKnowledgeDocument")
             .WithSummary("Delete a document")
-            .WithDescription("Removes the document and its chunks; an id the base does not hold is a 404.")
+            .WithDescription("Removes the document and its chunks; an id the base does not hold is a 404. An id with '/' " +
+                             "(made from a file path) is named as it is: /documents/guide/install.md.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapDelete("/{name}", DeleteAsync)
+            .WithName("DeleteKnowledgeBase")
+            .WithSummary("Delete a knowledge base with its overlays")
+            .WithDescription("Removes the base, its documents and every overlay on it; then it is a 404. Only its owner may.")
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        group.MapKnowledgeOverlaysApi();
+        group.MapKnowledgeFilesApi();
         return app;
     }
 
     internal static async Task<Results<Created<KnowledgeBaseResponse>, ProblemHttpResult>> CreateAsync(
         [FromBody] CreateKnowledgeBaseBody? body,
+        HttpContext httpContext,
         [FromServices] IKnowledgeBaseStore store,
         [FromServices] ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
@@ -86,7 +98,12 @@ public static class KnowledgeBasesApi
         try
         {
             var info = await store.CreateAsync(
-                body?.Name ?? "", new KnowledgeBaseSpec { Description = body?.Description }, cancellationToken);
+                body?.Name ?? "", new KnowledgeBaseSpec
+                {
+                    Description = body?.Description,
+                    Shared = body?.Shared ?? false,
+                    Owner = KnowledgeAccess.Caller(httpContext),
+                }, cancellationToken);
             ApiLog.KnowledgeBaseCreated(logger, info.Name);
             return TypedResults.Created($"/v1/knowledge-bases/{info.Name}", KnowledgeBaseResponse.From(info));
         }
@@ -97,25 +114,47 @@ public static class KnowledgeBasesApi
     }
 
     internal static async Task<Ok<KnowledgeBaseListResponse>> ListAsync(
-        [FromServices] IKnowledgeBaseStore store, CancellationToken cancellationToken)
+        HttpContext httpContext, [FromServices] IKnowledgeBaseStore store, CancellationToken cancellationToken)
     {
-        var bases = await store.ListAsync(cancellationToken);
+        var caller = KnowledgeAccess.Caller(httpContext);
+        var bases = (await store.ListAsync(cancellationToken)).Where(b => KnowledgeAccess.CanRead(b, caller));
         return TypedResults.Ok(new KnowledgeBaseListResponse { KnowledgeBases = [.. bases.Select(KnowledgeBaseResponse.From)] });
     }
 
     internal static async Task<Results<Ok<KnowledgeBaseResponse>, ProblemHttpResult>> GetAsync(
         string name,
+        HttpContext httpContext,
         [FromServices] IKnowledgeBaseStore store,
         [FromServices] ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
+        var (info, problem) = await KnowledgeGuard.AuthorizeAsync(store, name, httpContext, KnowledgeRight.Read, cancellationToken);
+        return problem is not null ? Refused(loggerFactory.CreateLogger(LogCategory), problem) : TypedResults.Ok(KnowledgeBaseResponse.From(info!));
+    }
+
+    internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        string name,
+        HttpContext httpContext,
+        [FromServices] IKnowledgeBaseStore store,
+        [FromServices] ILoggerFactory loggerFactory,
+        CancellationToken cancellationToken)
+    {
+        var logger = loggerFactory.CreateLogger(LogCategory);
+        var (_, problem) = await KnowledgeGuard.AuthorizeAsync(store, name, httpContext, KnowledgeRight.Write, cancellationToken);
+        if (problem is not null)
+        {
+            return Refused(logger, problem);
+        }
+
         try
         {
-            return TypedResults.Ok(KnowledgeBaseResponse.From(await store.GetAsync(name, cancellationToken)));
+            await store.DeleteAsync(name, cancellationToken);
+            KnowledgeApiLog.BaseDeleted(logger, name);
+            return TypedResults.NoContent();
         }
         catch (KnowledgeException error)
         {
-            return Refused(loggerFactory.CreateLogger(LogCategory), error);
+            return Refused(logger, error);
         }
     }
 
@@ -130,8 +169,13 @@ public static class KnowledgeBasesApi
         var logger = loggerFactory.CreateLogger(LogCategory);
         try
         {
-            // An unknown base is a 404 whatever the body holds.
-            await store.GetAsync(name, cancellationToken);
+            // An unknown (or unseen) base is a 404, a read-only one a 403, whatever the body holds.
+            var (_, refused) = await KnowledgeGuard.AuthorizeAsync(store, name, httpContext, KnowledgeRight.Write, cancellationToken);
+            if (refused is not null)
+            {
+                return Refused(logger, refused);
+            }
+
             var (bodies, problem) = await DocumentBodyReader.ReadAsync(
                 httpContext.Request, jsonOptions.Value.SerializerOptions, cancellationToken);
             if (problem is not null)
@@ -175,6 +219,7 @@ public static class KnowledgeBasesApi
 
     internal static async Task<Results<Ok<SearchResponse>, ProblemHttpResult>> SearchAsync(
         string name,
+        HttpContext httpContext,
         [FromQuery] string? q,
         [FromQuery] string? k,
         [FromQuery] string? sources,
@@ -188,11 +233,17 @@ public static class KnowledgeBasesApi
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger(LogCategory);
-        var problem = ParseSearch(q, k, sources, mode, languages, libraries, retrieval.Value.MaxK, embeddings.Value.Enabled, out var request);
+        var problem = KnowledgeSearchQuery.Parse(q, k, sources, mode, languages, libraries, retrieval.Value.MaxK, embeddings.Value.Enabled, out var request);
         if (problem is not null)
         {
             ApiLog.KnowledgeRequestRefused(logger, problem.ProblemDetails.Type!, problem.ProblemDetails.Extensions.TryGetValue("field", out var field) ? field as string : null);
             return problem;
+        }
+
+        var (_, refused) = await KnowledgeGuard.AuthorizeAsync(store, name, httpContext, KnowledgeRight.Read, cancellationToken);
+        if (refused is not null)
+        {
+            return Refused(logger, refused);
         }
 
         try
@@ -210,11 +261,20 @@ public static class KnowledgeBasesApi
     internal static async Task<Results<NoContent, ProblemHttpResult>> DeleteDocumentAsync(
         string name,
         string id,
+        HttpContext httpContext,
         [FromServices] IKnowledgeBaseStore store,
         [FromServices] ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger(LogCategory);
+        var (_, refused) = await KnowledgeGuard.AuthorizeAsync(store, name, httpContext, KnowledgeRight.Write, cancellationToken);
+        if (refused is not null)
+        {
+            return Refused(logger, refused);
+        }
+
+        // A '/' in an id may come as itself (the route takes the rest of the path) or escaped.
+        id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         try
         {
             if (await store.RemoveDocumentsAsync(name, [id], cancellationToken) == 0)
@@ -233,69 +293,17 @@ public static class KnowledgeBasesApi
         }
     }
 
-    /// <summary>The query string as a <see cref="SearchRequest"/>, or the problem with it. The query itself is
-    /// checked by the store (after the base name, so that an unknown base is a 404 first).</summary>
-    internal static ProblemHttpResult? ParseSearch(
-        string? q, string? k, string? sources, string? mode, string? languages, string? libraries, int maxK,
-        bool embeddingsEnabled, out SearchRequest? request)
-    {
-        request = null;
-        var searchMode = embeddingsEnabled ? SearchMode.Hybrid : SearchMode.Bm25;
-        if (!string.IsNullOrWhiteSpace(mode))
-        {
-            switch (mode.Trim().ToUpperInvariant())
-            {
-                case "BM25": searchMode = SearchMode.Bm25; break;
-                case "DENSE": searchMode = SearchMode.Dense; break;
-                case "HYBRID": searchMode = SearchMode.Hybrid; break;
-                default: return KnowledgeBaseProblems.InvalidMode(mode);
-            }
-        }
-
-        int? hits = null;
-        if (k is not null)
-        {
-            if (!int.TryParse(k, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) || parsed < 1 || parsed > maxK)
-            {
-                return KnowledgeBaseProblems.KOutOfRange(k, maxK);
-            }
-
-            hits = parsed;
-        }
-
-        var kinds = new List<SourceKind>();
-        foreach (var value in Split(sources) ?? [])
-        {
-            if (SourceWireNames.TryParse(value) is not { } kind)
-            {
-                return KnowledgeBaseProblems.InvalidSourceKind(value, "sources");
-            }
-
-            kinds.Add(kind);
-        }
-
-        request = new SearchRequest
-        {
-            Query = q ?? "",
-            Mode = searchMode,
-            K = hits,
-            Sources = kinds.Count == 0 ? null : kinds,
-            Languages = Split(languages),
-            Libraries = Split(libraries),
-        };
-        return null;
-    }
-
-    private static List<string>? Split(string? values)
-    {
-        var parts = values?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return parts is null || parts.Length == 0 ? null : [.. parts];
-    }
-
-    private static ProblemHttpResult Refused(ILogger logger, KnowledgeException error)
+    internal static ProblemHttpResult Refused(ILogger logger, KnowledgeException error)
     {
         var problem = KnowledgeBaseProblems.FromException(error);
         ApiLog.KnowledgeRequestRefused(logger, problem.ProblemDetails.Type!, error.Field);
+        return problem;
+    }
+
+    internal static ProblemHttpResult Refused(ILogger logger, ProblemHttpResult problem)
+    {
+        ApiLog.KnowledgeRequestRefused(logger, problem.ProblemDetails.Type!,
+            problem.ProblemDetails.Extensions.TryGetValue("field", out var field) ? field as string : null);
         return problem;
     }
 }

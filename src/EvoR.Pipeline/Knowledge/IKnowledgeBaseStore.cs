@@ -12,12 +12,15 @@ public interface IKnowledgeBaseStore
     /// <summary>Creates a base; with <see cref="KnowledgeBaseSpec.Parent"/>, an overlay on that shared base.</summary>
     Task<KnowledgeBaseInfo> CreateAsync(string name, KnowledgeBaseSpec? spec = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Every base with its sizes, by name.</summary>
+    /// <summary>Every base with its sizes, by name; overlays are not bases and are not listed (see <see cref="ListOverlaysAsync"/>).</summary>
     Task<IReadOnlyList<KnowledgeBaseInfo>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The overlays on <paramref name="parent"/> (all overlays when null), by name.</summary>
+    Task<IReadOnlyList<KnowledgeBaseInfo>> ListOverlaysAsync(string? parent, CancellationToken cancellationToken = default);
 
     Task<KnowledgeBaseInfo> GetAsync(string name, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a base and its files. A shared base with overlays cannot be deleted (<see cref="KnowledgeErrorKind.BaseInUse"/>).</summary>
+    /// <summary>Deletes a base and its files; a base's overlays go with it.</summary>
     Task DeleteAsync(string name, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -37,7 +40,8 @@ public interface IKnowledgeBaseStore
 
     /// <summary>
     /// Moves overlay documents (all when <paramref name="documentIds"/> is null) into the parent base, then removes
-    /// them from the overlay. Returns what the parent did with them.
+    /// them from the overlay. Each keeps its provenance, with the overlay and its job added
+    /// (<see cref="Provenance.Overlay"/>, <see cref="Provenance.JobId"/>). Returns what the parent did with them.
     /// </summary>
     Task<IngestResult> PromoteAsync(string overlayName, IEnumerable<string>? documentIds = null, CancellationToken cancellationToken = default);
 }
@@ -49,6 +53,15 @@ public sealed record KnowledgeBaseSpec
     public string? Parent { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>Name of the API key that makes the base; null on a service without keys.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Other keys may read and search the base, not write it. Default false: private to <see cref="Owner"/>.</summary>
+    public bool Shared { get; init; }
+
+    /// <summary>For an overlay: the generation job it belongs to.</summary>
+    public string? JobId { get; init; }
 }
 
 /// <summary>A base and its sizes.</summary>
@@ -61,6 +74,14 @@ public sealed record KnowledgeBaseInfo
     public string? Description { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>API key that owns it, or null (made without keys).</summary>
+    public string? Owner { get; init; }
+
+    public bool Shared { get; init; }
+
+    /// <summary>For an overlay: its generation job (from its metadata, or else its description).</summary>
+    public string? JobId { get; init; }
 
     public required int Documents { get; init; }
 

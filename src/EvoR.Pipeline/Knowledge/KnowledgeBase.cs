@@ -24,6 +24,15 @@ internal sealed record KnowledgeBaseMeta
 
     public required DateTimeOffset CreatedAt { get; init; }
 
+    /// <summary>Name of the API key that made the base (for an overlay: its job's key); null without keys.</summary>
+    public string? Owner { get; init; }
+
+    /// <summary>Other keys may read and search the base (never write it).</summary>
+    public bool Shared { get; init; }
+
+    /// <summary>Generation job whose overlay this is.</summary>
+    public string? JobId { get; init; }
+
     public int FormatVersion { get; init; } = 1;
 }
 

@@ -77,12 +77,21 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                 }
             }
 
-            if (Directory.EnumerateDirectories(_root).Count(d => !Path.GetFileName(d).StartsWith('_')) >= _options.MaxBases)
+            if (spec.Parent is null && Metas().Count(m => m.Parent is null) >= _options.MaxBases)
             {
                 throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, $"At most {_options.MaxBases} knowledge bases (Knowledge:MaxBases).", "name");
             }
 
-            var meta = new KnowledgeBaseMeta { Name = name, Parent = spec.Parent, Description = spec.Description, CreatedAt = _time.GetUtcNow() };
+            var meta = new KnowledgeBaseMeta
+            {
+                Name = name,
+                Parent = spec.Parent,
+                Description = spec.Description,
+                CreatedAt = _time.GetUtcNow(),
+                Owner = spec.Owner,
+                Shared = spec.Parent is null && spec.Shared,
+                JobId = spec.JobId,
+            };
             var kb = KnowledgeBase.Create(path, meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
             _open[name] = kb;
             KnowledgeLog.BaseCreated(_logger, name, spec.Parent);
@@ -99,14 +108,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return
-            [
-                .. Directory.EnumerateDirectories(_root)
-                    .Select(Path.GetFileName)
-                    .Where(n => n is not null && NameRegex().IsMatch(n) && File.Exists(Path.Combine(PathOf(n), "base.json")))
-                    .Order(StringComparer.Ordinal)
-                    .Select(n => Info(OpenLocked(n!, "name"))),
-            ];
+            return [.. Metas().Where(m => m.Parent is null).Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => Info(OpenLocked(n, "name")))];
         }
         finally
         {
@@ -116,34 +118,6 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
 
     public Task<KnowledgeBaseInfo> GetAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(Info(Get(name)));
-
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
-    {
-        var kb = Get(name);
-        await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var overlays = Directory.EnumerateDirectories(_root)
-                .Select(d => KnowledgeBase.ReadMeta(d))
-                .Where(m => m?.Parent == name)
-                .Select(m => m!.Name)
-                .ToList();
-            if (overlays.Count > 0)
-            {
-                throw new KnowledgeException(KnowledgeErrorKind.BaseInUse, $"Knowledge base '{name}' has overlays ({string.Join(", ", overlays)}); delete them first.", "name");
-            }
-
-            await kb.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _open.TryRemove(name, out _);
-            kb.Dispose();
-            Directory.Delete(kb.Path, recursive: true);
-            KnowledgeLog.BaseDeleted(_logger, name);
-        }
-        finally
-        {
-            _catalog.Release();
-        }
-    }
 
     public async Task<IngestResult> AddDocumentsAsync(string name, IEnumerable<KnowledgeDocument> documents, CancellationToken cancellationToken = default)
     {
@@ -192,37 +166,6 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
 
     public Task<KnowledgeDocument?> GetDocumentAsync(string name, string documentId, CancellationToken cancellationToken = default) =>
         Task.FromResult(Get(name).GetDocument(documentId));
-
-    public async Task<IngestResult> PromoteAsync(string overlayName, IEnumerable<string>? documentIds = null, CancellationToken cancellationToken = default)
-    {
-        var overlay = Get(overlayName);
-        var parent = overlay.Meta.Parent is { } p ? Get(p)
-            : throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, $"'{overlayName}' is not an overlay; only overlay documents can be promoted.", "name");
-        await overlay.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var ids = documentIds?.Distinct(StringComparer.Ordinal).Where(overlay.Contains).ToList() ?? [.. overlay.DocumentIds()];
-            var docs = ids.Select(overlay.GetDocument).OfType<KnowledgeDocument>().ToList();
-            IngestResult result;
-            await parent.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                result = AddLocked(parent, null, docs, cancellationToken);
-            }
-            finally
-            {
-                parent.WriteLock.Release();
-            }
-
-            overlay.Remove(ids);
-            KnowledgeLog.Promoted(_logger, overlayName, parent.Name, result.Added + result.Updated);
-            return result;
-        }
-        finally
-        {
-            overlay.WriteLock.Release();
-        }
-    }
 
     public Task<SearchResult> SearchAsync(string name, SearchRequest request, CancellationToken cancellationToken = default)
     {
@@ -582,9 +525,9 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                 throw new KnowledgeException(KnowledgeErrorKind.InvalidSourceKind, $"Invalid source kind {(int)doc.Source}.", $"documents[{i}].source");
             }
 
-            if (doc.Id is { Length: > 512 })
+            if (DocumentIds.Problem(doc.Id) is { } problem)
             {
-                throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, "Document id longer than 512 characters.", $"documents[{i}].id");
+                throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, problem, $"documents[{i}].id");
             }
         }
     }
@@ -701,6 +644,9 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         Parent = kb.Meta.Parent,
         Description = kb.Meta.Description,
         CreatedAt = kb.Meta.CreatedAt,
+        Owner = kb.Meta.Owner,
+        Shared = kb.Meta.Shared,
+        JobId = kb.Meta.JobId ?? JobOfDescription(kb.Meta),
         Documents = kb.DocumentCount,
         Chunks = kb.ChunkCount,
         Vectors = kb.Vectors?.Count ?? 0,

@@ -17,6 +17,9 @@ public sealed record Provenance
 
     /// <summary>Generation job that produced it.</summary>
     public string? JobId { get; init; }
+
+    /// <summary>Overlay it was promoted from into its base, when it was.</summary>
+    public string? Overlay { get; init; }
 }
 
 /// <summary>A unit of knowledge as given to the store; the store splits it into chunks.</summary>

@@ -30,7 +30,20 @@ public sealed class KnowledgeOptions
     [Range(0.5, 1.0)]
     public double NearDuplicateThreshold { get; set; } = 0.8;
 
-    /// <summary>Most knowledge bases (overlays included). Default 1000, range 1–100000.</summary>
+    /// <summary>Most bytes an upload of files (<c>POST …/files</c>) may unpack to, archives included. Default 64 MiB, range 1 KiB–4 GiB.</summary>
+    [Range(1024L, 4L * 1024 * 1024 * 1024)]
+    public long MaxUploadBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>Most knowledge bases (overlays not counted). Default 1000, range 1–100000.</summary>
     [Range(1, 100_000)]
     public int MaxBases { get; set; } = 1000;
+
+    /// <summary>How long a job's overlay is kept after its job ends, then removed by the overlay sweeper (kept while
+    /// the job runs). Default 7 days (<c>7.00:00:00</c>), range 1 minute–3650 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "3650.00:00:00")]
+    public TimeSpan OverlayRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the overlay sweeper looks for overlays past their retention. Default 10 minutes, range 1 second–1 day.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan OverlaySweepInterval { get; set; } = TimeSpan.FromMinutes(10);
 }

@@ -21,6 +21,9 @@ public sealed record MethodContext
     /// <summary>The generation job; part of evolved documents' provenance and of the default overlay name.</summary>
     public string JobId { get; init; } = "job";
 
+    /// <summary>API key that asked for the job; owns the job's overlay. Null on a service without keys.</summary>
+    public string? Owner { get; init; }
+
     /// <summary>The shared knowledge base; null: no retrieval and no knowledge evolution.</summary>
     public string? KnowledgeBase { get; init; }
 

@@ -72,7 +72,7 @@ public sealed class KnowledgeRetriever(IKnowledgeBaseStore store, IOptions<EvoRO
         }
         catch (KnowledgeException ex) when (ex.Kind == KnowledgeErrorKind.UnknownBase)
         {
-            await store.CreateAsync(name, new KnowledgeBaseSpec { Parent = shared, Description = $"EvoR overlay of job {context.JobId}" }, cancellationToken);
+            await store.CreateAsync(name, new KnowledgeBaseSpec { Parent = shared, Description = $"EvoR overlay of job {context.JobId}", JobId = context.JobId, Owner = context.Owner }, cancellationToken);
         }
 
         return name;

@@ -406,7 +406,7 @@ public sealed class KnowledgeBaseStoreTests : IDisposable
         var result = await store.PromoteAsync("job-1", ["fb"], Ct);
 
         Assert.Equal(1, result.Added);
-        Assert.Equal(feedback with { Title = null }, await store.GetDocumentAsync("shared", "fb", Ct));
+        Assert.Equal(feedback with { Title = null, Provenance = feedback.Provenance with { Overlay = "job-1" } }, await store.GetDocumentAsync("shared", "fb", Ct));
         Assert.Null(await store.GetDocumentAsync("job-1", "fb", Ct));
         Assert.Equal(1, (await store.GetAsync("job-1", Ct)).Documents);
         var hit = (await store.SearchAsync("shared", new SearchRequest { Query = "no attribute get", K = 1 }, Ct)).Hits[0];
@@ -425,18 +425,21 @@ public sealed class KnowledgeBaseStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task DeleteAsync_ParentWithOverlay_ThrowsBaseInUseThenSucceedsAfterOverlayGone()
+    public async Task DeleteAsync_ParentWithOverlays_DeletesThemTooThenUnknown()
     {
         using var store = Store();
         await store.CreateAsync("shared", cancellationToken: Ct);
         await store.CreateAsync("job-1", new KnowledgeBaseSpec { Parent = "shared" }, Ct);
+        await store.CreateAsync("job-2", new KnowledgeBaseSpec { Parent = "shared" }, Ct);
+        await store.AddDocumentsAsync("job-1", [Doc("fb", "AttributeError: no attribute get")], Ct);
 
-        var ex = await Assert.ThrowsAsync<KnowledgeException>(() => store.DeleteAsync("shared", Ct));
-        await store.DeleteAsync("job-1", Ct);
         await store.DeleteAsync("shared", Ct);
 
-        Assert.Equal(KnowledgeErrorKind.BaseInUse, ex.Kind);
         Assert.Empty(await store.ListAsync(Ct));
+        Assert.Empty(await store.ListOverlaysAsync(null, Ct));
+        Assert.Equal(KnowledgeErrorKind.UnknownBase, (await Assert.ThrowsAsync<KnowledgeException>(() => store.GetAsync("job-1", Ct))).Kind);
+        Assert.Equal(KnowledgeErrorKind.UnknownBase, (await Assert.ThrowsAsync<KnowledgeException>(() => store.GetAsync("shared", Ct))).Kind);
+        Assert.DoesNotContain(Directory.EnumerateDirectories(_dir.Path), d => Path.GetFileName(d) is "shared" or "job-1" or "job-2");
     }
 
     [Fact]
