@@ -66,7 +66,11 @@ public sealed partial class HttpFileExamplesTests
 
         if (request.Body is not null)
         {
-            message.Content = new StringContent(Substitute(request.Body, values), Encoding.UTF8);
+            var body = Substitute(request.Body, values);
+            // Multipart needs CRLF line ends; the editors send them so whatever the file's own line ends are.
+            if (contentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true)
+                body = body.ReplaceLineEndings("\r\n");
+            message.Content = new StringContent(body, Encoding.UTF8);
             if (contentType is not null)
                 message.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         }
@@ -80,8 +84,8 @@ public sealed partial class HttpFileExamplesTests
             ? value
             : throw new InvalidOperationException($"no value for {{{{{m.Groups[1].Value}}}}}"));
 
-    /// <summary>Keeps every scalar member of a named request's JSON answer as <c>name.response.body.a.b</c>, the way
-    /// the editors resolve <c>{{name.response.body.a.b}}</c> (a JSON null reads as empty).</summary>
+    /// <summary>Keeps every scalar of a named request's JSON answer under its JSONPath, <c>name.response.body.$.a[0].b</c>,
+    /// as the editors resolve <c>{{name.response.body.$.a[0].b}}</c> (a JSON null reads as empty).</summary>
     private static void RememberResponse(Dictionary<string, string> values, string name, string body)
     {
         JsonDocument json;
@@ -95,7 +99,7 @@ public sealed partial class HttpFileExamplesTests
         }
 
         using (json)
-            Remember(values, $"{name}.response.body", json.RootElement);
+            Remember(values, $"{name}.response.body.$", json.RootElement);
     }
 
     private static void Remember(Dictionary<string, string> values, string path, JsonElement element)
@@ -113,6 +117,9 @@ public sealed partial class HttpFileExamplesTests
                 values[path] = string.Empty;
                 break;
             case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                    Remember(values, $"{path}[{index++}]", item);
                 break;
             default:
                 values[path] = element.GetRawText();
@@ -122,6 +129,6 @@ public sealed partial class HttpFileExamplesTests
 
     private static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
 
-    [GeneratedRegex(@"\{\{([\w.]+)\}\}")]
+    [GeneratedRegex(@"\{\{([\w.$\[\]]+)\}\}")]
     private static partial Regex Placeholder();
 }
