@@ -12,6 +12,13 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+if (SettingsCheck.FindInvalidSettings(app.Services) is { } invalid)
+{
+    // A bad setting refuses the start with one line naming it: no stack trace, exit code 1.
+    Console.Error.WriteLine($"EvoR did not start: {invalid}");
+    return 1;
+}
+
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapHealthApi();
