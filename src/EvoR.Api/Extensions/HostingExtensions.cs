@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using EvoR.Api.Auth;
 using EvoR.Api.Generations;
+using EvoR.Api.Health;
 using EvoR.Api.OpenApi;
 using EvoR.Api.Problems;
 using EvoR.Api.RateLimiting;
@@ -42,6 +43,7 @@ public static class HostingExtensions
         builder.Services.AddGenerations();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
+        builder.Services.AddHealthMonitoring();
         return builder;
     }
 
