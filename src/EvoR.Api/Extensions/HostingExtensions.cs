@@ -36,6 +36,7 @@ public static class HostingExtensions
     /// the access guard (API keys, loopback guard, per-key rate limits).</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddDataRoot();
         builder.Services.AddEvoRSandbox(builder.Configuration);
         builder.Services.AddEvoRLlm(builder.Configuration);
         // Includes AddEvoRKnowledge (the knowledge-base endpoints' store).

@@ -48,6 +48,9 @@ internal static partial class ApiLog
     [LoggerMessage(1026, LogLevel.Information, "LLM: {Status}, {Reason}")]
     public static partial void LlmWithoutEndpoint(ILogger logger, string status, string reason);
 
+    [LoggerMessage(1040, LogLevel.Information, "Data folder: {DataRoot} (knowledge bases {KnowledgeRoot}, job database {DatabasePath}); back up this folder")]
+    public static partial void DataFolder(ILogger logger, string dataRoot, string knowledgeRoot, string databasePath);
+
     [LoggerMessage(1030, LogLevel.Information, "API key authentication failed: {Reason}")]
     public static partial void AuthenticationFailed(ILogger logger, string reason);
 
