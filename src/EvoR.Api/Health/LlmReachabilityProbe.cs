@@ -20,7 +20,7 @@ internal sealed class LlmReachabilityProbe(
         if (!availability.IsConfigured)
         {
             return Check(LlmCheckStatus.NotConfigured, healthy: true,
-                $"No language model is configured (missing {string.Join(", ", availability.MissingSettings)}).");
+                $"Missing settings: {string.Join(", ", availability.MissingSettings)}.");
         }
 
         if (availability.Provider == LlmProviders.Replay)

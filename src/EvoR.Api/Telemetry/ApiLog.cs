@@ -42,7 +42,7 @@ internal static partial class ApiLog
     [LoggerMessage(1024, LogLevel.Warning, "LLM endpoint {Endpoint} unreachable: {Reason}; generations fail until it answers")]
     public static partial void LlmUnreachable(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(1025, LogLevel.Warning, "No LLM configured: {Reason} Generations answer 503 llm-not-configured")]
+    [LoggerMessage(1025, LogLevel.Warning, "No LLM configured. {Reason} Generations answer 503 llm-not-configured")]
     public static partial void NoLlmConfigured(ILogger logger, string reason);
 
     [LoggerMessage(1026, LogLevel.Information, "LLM: {Status}, {Reason}")]
