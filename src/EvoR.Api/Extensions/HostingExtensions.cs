@@ -22,6 +22,12 @@ public static class HostingExtensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.AddEvoRTelemetry();
+        // Kestrel's own refusals (a NUL in the path, a URL over 8 KB) get problem bodies too.
+        if (builder is WebApplicationBuilder web)
+        {
+            web.WebHost.UseKestrelRejectionProblems();
+        }
+
         builder.Services.AddEvoRProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options));
         // Binding failures (malformed JSON, wrong content type) throw, so they become problem details that say why.
