@@ -6,6 +6,7 @@ using EvoR.Api.Generations;
 using EvoR.Api.Health;
 using EvoR.Api.KnowledgeBases;
 using EvoR.Api.Languages;
+using EvoR.Api.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -14,8 +15,10 @@ builder.AddApplicationServices();
 var app = builder.Build();
 if (SettingsCheck.FindInvalidSettings(app.Services) is { } invalid)
 {
-    // A bad setting refuses the start with one line naming it: no stack trace, exit code 1.
+    // A bad setting refuses the start with one line naming it (in the log too): no stack trace, exit code 1.
+    ApiLog.StartRefused(app.Logger, invalid);
     Console.Error.WriteLine($"EvoR did not start: {invalid}");
+    await app.DisposeAsync();
     return 1;
 }
 

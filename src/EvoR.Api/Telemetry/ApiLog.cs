@@ -51,6 +51,9 @@ internal static partial class ApiLog
     [LoggerMessage(1040, LogLevel.Information, "Data folder: {DataRoot} (knowledge bases {KnowledgeRoot}, job database {DatabasePath}); back up this folder")]
     public static partial void DataFolder(ILogger logger, string dataRoot, string knowledgeRoot, string databasePath);
 
+    [LoggerMessage(1041, LogLevel.Critical, "EvoR did not start: {Reason}")]
+    public static partial void StartRefused(ILogger logger, string reason);
+
     [LoggerMessage(1030, LogLevel.Information, "API key authentication failed: {Reason}")]
     public static partial void AuthenticationFailed(ILogger logger, string reason);
 
