@@ -6,12 +6,22 @@ using EvoR.Api.Generations;
 using EvoR.Api.Health;
 using EvoR.Api.KnowledgeBases;
 using EvoR.Api.Languages;
+using EvoR.Api.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+if (SettingsCheck.FindInvalidSettings(app.Services) is { } invalid)
+{
+    // A bad setting refuses the start with one line naming it (in the log too): no stack trace, exit code 1.
+    ApiLog.StartRefused(app.Logger, invalid);
+    Console.Error.WriteLine($"EvoR did not start: {invalid}");
+    await app.DisposeAsync();
+    return 1;
+}
+
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapHealthApi();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using EvoR.Api.Auth;
 using EvoR.Api.Generations;
+using EvoR.Api.Health;
 using EvoR.Api.KnowledgeBases;
 using EvoR.Api.OpenApi;
 using EvoR.Api.Problems;
@@ -23,6 +24,12 @@ public static class HostingExtensions
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
         builder.AddEvoRTelemetry();
+        // Kestrel's own refusals (a NUL in the path, a URL over 8 KB) get problem bodies too.
+        if (builder is WebApplicationBuilder web)
+        {
+            web.WebHost.UseKestrelRejectionProblems();
+        }
+
         builder.Services.AddEvoRProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(options => ConfigureJson(options));
         // Binding failures (malformed JSON, wrong content type) throw, so they become problem details that say why.
@@ -37,6 +44,7 @@ public static class HostingExtensions
     /// the access guard (API keys, loopback guard, per-key rate limits).</summary>
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddDataRoot();
         builder.Services.AddEvoRSandbox(builder.Configuration);
         builder.Services.AddEvoRLlm(builder.Configuration);
         // Includes AddEvoRKnowledge (the knowledge-base endpoints' store).
@@ -45,6 +53,7 @@ public static class HostingExtensions
         builder.Services.AddKnowledgeBasesApi();
         builder.Services.AddApiKeyAuth();
         builder.Services.AddPerKeyRateLimiting();
+        builder.Services.AddHealthMonitoring();
         return builder;
     }
 

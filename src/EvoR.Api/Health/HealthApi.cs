@@ -1,54 +1,63 @@
-using EvoR.Api.Telemetry;
 using EvoR.Sandbox;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
 namespace EvoR.Api.Health;
 
-/// <summary><c>GET /health</c>: the sandbox health report; 200 when healthy, 503 when not. Always open: no key, no
-/// rate limit.</summary>
+/// <summary>
+/// The health endpoints, always open (no key, no rate limit), all answered at once from the background probe's last
+/// result (<see cref="HealthMonitor"/>): <c>GET /health</c> (the sandbox report; 503 when unhealthy),
+/// <c>GET /health/live</c> (the process answers; no dependency is asked) and <c>GET /health/ready</c> (every
+/// dependency: sandbox, knowledge store, LLM endpoint; 503 when not ready).
+/// </summary>
 public static class HealthApi
 {
     public const string Path = "/health";
-    private const string LogCategory = "EvoR.Api.Health";
+    public const string LivePath = "/health/live";
+    public const string ReadyPath = "/health/ready";
 
     public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet(Path, CheckAsync)
-            .WithTags("Health")
+        var group = app.MapGroup("").WithTags("Health").AllowAnonymous().DisableRateLimiting();
+        group.MapGet(Path, CheckAsync)
             .WithName("GetHealth")
             .WithSummary("Health of the sandbox")
-            .WithDescription("Whether the sandbox backend works and which languages it found. 503 when unhealthy.")
-            .Produces<SandboxHealthReport>(StatusCodes.Status503ServiceUnavailable)
-            .AllowAnonymous()
-            .DisableRateLimiting();
+            .WithDescription(
+                "Whether the sandbox backend works and which languages it found, from the last background probe " +
+                "(setting Health:ProbeIntervalSeconds). 503 when unhealthy.")
+            .Produces<SandboxHealthReport>(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet(LivePath, Live)
+            .WithName("GetLiveness")
+            .WithSummary("Liveness")
+            .WithDescription("200 whenever the process answers HTTP; asks no dependency.");
+        group.MapGet(ReadyPath, ReadyAsync)
+            .WithName("GetReadiness")
+            .WithSummary("Readiness of every dependency")
+            .WithDescription(
+                "The last background probe of the sandbox, the knowledge store and the LLM endpoint (its models list, no " +
+                "tokens spent). 503 when the sandbox cannot run programs, the store cannot be read, or a configured LLM " +
+                "endpoint does not answer or refuses the key. A service without a configured LLM can be ready.")
+            .Produces<HealthSnapshot>(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
     internal static async Task<Results<Ok<SandboxHealthReport>, JsonHttpResult<SandboxHealthReport>>> CheckAsync(
-        [FromServices] ISandboxHealthProbe probe,
-        [FromServices] ILoggerFactory loggerFactory,
-        HttpContext httpContext,
-        CancellationToken cancellationToken)
+        [FromServices] HealthMonitor monitor, CancellationToken cancellationToken)
     {
-        SandboxHealthReport report;
-        try
-        {
-            report = await probe.CheckAsync(cancellationToken);
-        }
-        catch (Exception error) when (error is not OperationCanceledException)
-        {
-            ApiLog.HealthProbeFailed(loggerFactory.CreateLogger(LogCategory), error);
-            report = new SandboxHealthReport
-            {
-                Backend = httpContext.RequestServices.GetService<ICodeExecutor>()?.Backend ?? "unknown",
-                Healthy = false,
-                Message = "The sandbox health probe failed; see the service log.",
-            };
-        }
-
+        var report = (await monitor.GetAsync(cancellationToken)).Sandbox;
         return report.Healthy
             ? TypedResults.Ok(report)
             : TypedResults.Json(report, statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    internal static Ok<LivenessReport> Live() => TypedResults.Ok(new LivenessReport("live"));
+
+    internal static async Task<Results<Ok<HealthSnapshot>, JsonHttpResult<HealthSnapshot>>> ReadyAsync(
+        [FromServices] HealthMonitor monitor, CancellationToken cancellationToken)
+    {
+        var snapshot = await monitor.GetAsync(cancellationToken);
+        return snapshot.Ready
+            ? TypedResults.Ok(snapshot)
+            : TypedResults.Json(snapshot, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

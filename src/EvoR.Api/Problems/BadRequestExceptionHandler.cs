@@ -7,14 +7,20 @@ using Microsoft.AspNetCore.Mvc;
 namespace EvoR.Api.Problems;
 
 /// <summary>
-/// Turns request-reading failures (malformed JSON, body too large, wrong content type) into problem details. Every
-/// other exception falls through to the default handler: a 500 <c>internal-error</c> without details.
+/// Turns request-reading failures (malformed JSON, body too large, wrong content type, a JSON shape the serializer cannot
+/// bind, such as a polymorphic object without its discriminator) into 400-class problem details that name the member.
+/// Every other exception falls through to the default handler: a 500 <c>internal-error</c> without details.
 /// </summary>
 internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService problemDetails, ILogger<BadRequestExceptionHandler> logger)
     : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (BindingFailure.FromUnbindableBody(exception) is { } unbindable && !httpContext.Response.HasStarted)
+        {
+            return await WriteAsync(httpContext, unbindable, exception);
+        }
+
         if (exception is not BadHttpRequestException badRequest)
         {
             return false;
@@ -39,7 +45,12 @@ internal sealed partial class BadRequestExceptionHandler(IProblemDetailsService 
                 _ => new ProblemDetails { Type = ProblemTypes.BadRequest, Title = "Bad request", Detail = badRequest.Message },
             };
         problem.Status = badRequest.InnerException is JsonException ? StatusCodes.Status400BadRequest : badRequest.StatusCode;
+        return await WriteAsync(httpContext, problem, exception);
+    }
 
+    private async ValueTask<bool> WriteAsync(HttpContext httpContext, ProblemDetails problem, Exception exception)
+    {
+        problem.Status ??= StatusCodes.Status400BadRequest;
         ApiLog.RequestRejected(logger, problem.Status.Value, problem.Type!);
         httpContext.Response.StatusCode = problem.Status.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext

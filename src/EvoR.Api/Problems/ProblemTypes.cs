@@ -24,6 +24,8 @@ public static class ProblemTypes
     public const string MethodNotAllowed = Prefix + "method-not-allowed";
     public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
     public const string BadRequest = Prefix + "bad-request";
+    public const string UriTooLong = Prefix + "uri-too-long";
+    public const string RequestHeadersTooLarge = Prefix + "request-headers-too-large";
     public const string ServiceUnavailable = Prefix + "service-unavailable";
     public const string InternalError = Prefix + "internal-error";
     public const string UnknownKnowledgeBase = Prefix + "unknown-knowledge-base";
@@ -62,7 +64,9 @@ public static class ProblemTypes
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status414UriTooLong => UriTooLong,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => RequestHeadersTooLarge,
         StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status503ServiceUnavailable => ServiceUnavailable,
         >= 500 => InternalError,

@@ -30,6 +30,30 @@ internal static partial class ApiLog
     [LoggerMessage(1020, LogLevel.Error, "The sandbox health probe failed")]
     public static partial void HealthProbeFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(1021, LogLevel.Error, "The knowledge store health check failed")]
+    public static partial void KnowledgeCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1022, LogLevel.Information, "LLM endpoint {Endpoint} answered (models list) in {LatencyMs} ms; model {Model}")]
+    public static partial void LlmAnswered(ILogger logger, string endpoint, string model, long latencyMs);
+
+    [LoggerMessage(1023, LogLevel.Information, "LLM endpoint {Endpoint} is reachable: it answered {StatusCode} to its models list")]
+    public static partial void LlmReachable(ILogger logger, string endpoint, int statusCode);
+
+    [LoggerMessage(1024, LogLevel.Warning, "LLM endpoint {Endpoint} unreachable: {Reason}; generations fail until it answers")]
+    public static partial void LlmUnreachable(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(1025, LogLevel.Warning, "No LLM configured. {Reason} Generations answer 503 llm-not-configured")]
+    public static partial void NoLlmConfigured(ILogger logger, string reason);
+
+    [LoggerMessage(1026, LogLevel.Information, "LLM: {Status}, {Reason}")]
+    public static partial void LlmWithoutEndpoint(ILogger logger, string status, string reason);
+
+    [LoggerMessage(1040, LogLevel.Information, "Data folder: {DataRoot} (knowledge bases {KnowledgeRoot}, job database {DatabasePath}); back up this folder")]
+    public static partial void DataFolder(ILogger logger, string dataRoot, string knowledgeRoot, string databasePath);
+
+    [LoggerMessage(1041, LogLevel.Critical, "EvoR did not start: {Reason}")]
+    public static partial void StartRefused(ILogger logger, string reason);
+
     [LoggerMessage(1030, LogLevel.Information, "API key authentication failed: {Reason}")]
     public static partial void AuthenticationFailed(ILogger logger, string reason);
 

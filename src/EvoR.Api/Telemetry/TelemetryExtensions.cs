@@ -14,6 +14,7 @@ public static class TelemetryExtensions
 
     public static IHostApplicationBuilder AddEvoRTelemetry(this IHostApplicationBuilder builder)
     {
+        builder.AddEvoRConsoleLogging();
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -6,7 +6,7 @@ namespace EvoR.Llm.Diagnostics;
 /// Prompts and responses are never logged above Debug; API keys never.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1300, LogLevel.Information, "LLM provider {Provider} ready: model {Model} at {Endpoint}")]
+    [LoggerMessage(1300, LogLevel.Information, "LLM provider {Provider} configured: model {Model} at {Endpoint}")]
     public static partial void ProviderReady(ILogger logger, string provider, string model, string endpoint);
 
     [LoggerMessage(1301, LogLevel.Warning, "No language model is configured (provider {Provider}, missing {Missing}); LLM calls fail with LlmNotConfiguredException")]

@@ -62,6 +62,9 @@ public sealed class ApiFactory(
             {
                 ["Knowledge:RootPath"] = KnowledgeRoot,
                 ["Generations:DatabasePath"] = Path.Combine(GenerationsFolder, "generations.db"),
+                // Nothing in the user's own data folder; the int8 embedding model is kept between tests.
+                ["Data:Root"] = Path.Combine(GenerationsFolder, "data"),
+                ["Embeddings:QuantizedModelDirectory"] = Path.Combine(Path.GetTempPath(), "evor-models"),
             });
             configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
