@@ -193,6 +193,7 @@ public sealed class ChatModelAliasTests
         using var factory = new ApiFactory(new Dictionary<string, string?> { [$"Generations:Models:{alias}:{member}"] = value });
 
         StartFailure.Assert(factory, reason);
-        Assert.Contains(factory.Logs.GetSnapshot(), r => r.Exception?.Message.Contains($"Generations:Models:{alias}", StringComparison.Ordinal) == true);
+        Assert.Contains(factory.Logs.GetSnapshot(), r =>
+            (r.Exception?.Message ?? r.Message).Contains($"Generations:Models:{alias}", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,4 @@
+using EvoR.Api.Tests.Support;
 using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;
@@ -34,17 +35,15 @@ internal static class DocsCoder
     }
 }
 
-/// <summary>The service as the documents' examples meet it: its model the scripted <see cref="DocsCoder"/>, all
-/// its data in a temporary folder removed with it.</summary>
+/// <summary>The service as the documents' examples meet it: its model the scripted <see cref="DocsCoder"/>, its data
+/// in the temporary folder of its <see cref="ServiceProcess"/>.</summary>
 internal sealed class DocsService : IAsyncDisposable
 {
     private readonly ScriptedOpenAiServer _model;
-    private readonly DirectoryInfo _data;
 
-    private DocsService(ScriptedOpenAiServer model, DirectoryInfo data, ServiceProcess process)
+    private DocsService(ScriptedOpenAiServer model, ServiceProcess process)
     {
         _model = model;
-        _data = data;
         Process = process;
     }
 
@@ -54,27 +53,27 @@ internal sealed class DocsService : IAsyncDisposable
     {
         var model = await ScriptedOpenAiServer.StartAsync(ct);
         model.Fallback = DocsCoder.Respond;
-        var data = Directory.CreateTempSubdirectory("evor-docs-");
-        var all = new Dictionary<string, string>
+        // The service's own defaults (embeddings on, warm sandboxes), as a reader's service has them.
+        var all = new Dictionary<string, string?>
         {
-            ["Llm__Provider"] = "openai",
-            ["Llm__Endpoint"] = model.BaseUrl.ToString(),
-            ["Llm__Model"] = "scripted-coder",
-            ["Llm__ApiKey"] = "scripted",
-            ["Data__Root"] = data.FullName,
-            ["Generations__DatabasePath"] = Path.Combine(data.FullName, "generations.db"),
-            ["Knowledge__RootPath"] = Path.Combine(data.FullName, "knowledge"),
+            ["Llm:Provider"] = "openai",
+            ["Llm:Endpoint"] = model.BaseUrl.ToString(),
+            ["Llm:Model"] = "scripted-coder",
+            ["Llm:ApiKey"] = "scripted",
+            ["Embeddings:Enabled"] = "true",
+            ["Sandbox:Process:WarmSandboxes"] = "2",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
-            all[key] = value;
+            all[key.Replace("__", ":", StringComparison.Ordinal)] = value;
         try
         {
-            return new DocsService(model, data, await ServiceProcess.StartAsync(all, ct));
+            var process = ServiceProcess.Start(all);
+            await process.WaitListeningAsync(TimeSpan.FromSeconds(180));
+            return new DocsService(model, process);
         }
         catch
         {
             await model.DisposeAsync();
-            data.Delete(recursive: true);
             throw;
         }
     }
@@ -83,6 +82,5 @@ internal sealed class DocsService : IAsyncDisposable
     {
         await Process.DisposeAsync();
         await _model.DisposeAsync();
-        _data.Delete(recursive: true);
     }
 }

@@ -35,7 +35,7 @@ public sealed partial class ReadmeExamplesTests
         var failures = new List<string>();
         foreach (var example in examples)
         {
-            var command = example.Command.Replace(ReadmeHost, $"127.0.0.1:{service.Port}", StringComparison.Ordinal);
+            var command = example.Command.Replace(ReadmeHost, $"127.0.0.1:{service.BaseAddress.Port}", StringComparison.Ordinal);
             if (command.Contains("gen_…", StringComparison.Ordinal))
             {
                 if (generationId is null)
