@@ -41,6 +41,10 @@ public sealed record SandboxRunSpec
     /// send the artifact over stdout).</summary>
     public int? StdoutCapBytes { get; init; }
 
+    /// <summary>Cap on captured stderr when it differs from <see cref="ExecutionLimits.OutputBytes"/> (the service-wide
+    /// output budget left less).</summary>
+    public int? StderrCapBytes { get; init; }
+
     /// <summary>Variables the program sees (already the allow-list).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -248,7 +248,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
 
         var output = new DemuxedOutput(
-            spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
+            spec.StdoutCapBytes ?? limits.OutputBytes, spec.StderrCapBytes ?? limits.OutputBytes, Overflowed,
             gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame);
         var readTask = output.ReadAsync(stream);
         var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
