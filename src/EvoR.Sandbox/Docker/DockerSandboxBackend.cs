@@ -248,8 +248,8 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
 
         var output = new DemuxedOutput(
-            spec.StdoutCapBytes ?? limits.OutputBytes, spec.StderrCapBytes ?? limits.OutputBytes, Overflowed,
-            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame);
+            spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
+            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame, spec.OutputAllowance);
         var readTask = output.ReadAsync(stream);
         var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stdinTask = WriteStdinAsync(stream, endFrame is null ? null : GateInput.Build(spec.Files), spec.Stdin, gateFed);

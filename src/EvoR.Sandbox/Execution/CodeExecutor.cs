@@ -320,26 +320,16 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     }
 
     /// <summary>
-    /// One run under caps booked from the service-wide output budget (<see cref="OutputBudget"/>). Returns the run and,
-    /// when the budget granted less than the run's caps and the run then overflowed them, the message that says so.
+    /// One run whose captured output is taken from the service-wide output budget (<see cref="OutputBudget"/>). Returns
+    /// the run and, when the budget cut its output, the message that says so.
     /// </summary>
     private async Task<(SandboxRun Run, string? BudgetShort)> RunBookedAsync(
         OutputBooking booking, SandboxRunSpec spec, CancellationToken cancellationToken)
     {
-        var caps = booking.Book(spec.StdoutCapBytes ?? spec.Limits.OutputBytes, spec.StderrCapBytes ?? spec.Limits.OutputBytes);
-        var run = default(SandboxRun);
-        try
-        {
-            run = await _backend.RunAsync(
-                caps.Reduced ? spec with { StdoutCapBytes = caps.Stdout, StderrCapBytes = caps.Stderr } : spec, cancellationToken);
-        }
-        finally
-        {
-            booking.Settle(caps, run is null ? 0 : (long)run.Stdout.Length + run.Stderr.Length);
-        }
-
-        return (run, caps.Reduced && run.OutputLimitExceeded
-            ? Invariant($"Output exceeded the {caps.Stdout + caps.Stderr} bytes that the service-wide output budget (Sandbox:MaxTotalOutputBytes, {_outputBudget.Capacity} bytes held by all running executions together) had left for this run; the program was killed.")
+        var allowance = booking.ForRun();
+        var run = await _backend.RunAsync(spec with { OutputAllowance = allowance }, cancellationToken);
+        return (run, allowance.Short && run.OutputLimitExceeded
+            ? Invariant($"Output exceeded what is left of the service-wide output budget (Sandbox:MaxTotalOutputBytes: {_outputBudget.Capacity} bytes for all running executions together); the program was killed after {run.Stdout.Length + run.Stderr.Length} bytes.")
             : null);
     }
 

@@ -1,12 +1,15 @@
+using EvoR.Sandbox.Backends;
+
 namespace EvoR.Sandbox.Execution;
 
 /// <summary>
 /// The service-wide bound on the output that running executions hold (<see cref="SandboxOptions.MaxTotalOutputBytes"/>),
-/// whatever caps each request asks for. Before each run an execution books the run's caps (stdout plus stderr) from the
-/// budget; when the run ends the booking shrinks to the bytes actually kept, which stay booked until the execution
-/// returns (an io execution keeps every case's output). When less than the caps is left, the run gets what is left as
-/// its caps (stdout first, then stderr; possibly zero): it never waits, and output past those caps ends it as
-/// <see cref="Verdict.OutputLimitExceeded"/> with a message naming the budget. So the bytes held never exceed the budget.
+/// whatever caps each request asks for. Every byte a run keeps of its stdout and stderr is taken from the budget as it
+/// arrives, on top of the run's own caps, and stays taken until the execution returns (an io execution keeps every
+/// case's output; a compile step's artifact too). A run never waits for the budget: a chunk that finds less left than
+/// it needs is kept as far as the budget grants, and the run ends as <see cref="Verdict.OutputLimitExceeded"/> with a
+/// message naming the budget, exactly as past its own cap. So the bytes held never exceed the budget, and runs whose
+/// output fits in what is left are served in full.
 /// </summary>
 public sealed class OutputBudget
 {
@@ -23,7 +26,7 @@ public sealed class OutputBudget
     /// <summary>Bytes all running executions may hold together.</summary>
     public long Capacity { get; }
 
-    /// <summary>Bytes booked now.</summary>
+    /// <summary>Bytes held now.</summary>
     public long Held
     {
         get
@@ -35,7 +38,7 @@ public sealed class OutputBudget
         }
     }
 
-    /// <summary>The most bytes booked at any moment since start (tests and metrics).</summary>
+    /// <summary>The most bytes held at any moment since start (tests and metrics).</summary>
     public long PeakHeld
     {
         get
@@ -47,7 +50,7 @@ public sealed class OutputBudget
         }
     }
 
-    /// <summary>A booking for one execution; disposing it gives back everything it still holds.</summary>
+    /// <summary>What one execution holds; disposing it gives back everything it took.</summary>
     internal OutputBooking Open() => new(this);
 
     /// <summary>Takes up to <paramref name="wanted"/> bytes; returns how many were granted.</summary>
@@ -71,35 +74,40 @@ public sealed class OutputBudget
     }
 }
 
-/// <summary>What one execution holds of the <see cref="OutputBudget"/>.</summary>
+/// <summary>What one execution holds of the <see cref="OutputBudget"/>, over all its runs.</summary>
 internal sealed class OutputBooking(OutputBudget budget) : IDisposable
 {
     private long _held;
 
-    /// <summary>Books the caps of one run; the caps granted may be smaller (<c>Reduced</c>) when the budget is short.</summary>
-    public RunCaps Book(int stdoutCap, int stderrCap)
+    /// <summary>The allowance of one run of this execution.</summary>
+    public RunAllowance ForRun() => new(this);
+
+    internal int Take(int wanted)
     {
-        var wanted = (long)stdoutCap + stderrCap;
-        var granted = budget.Take(wanted);
-        _held += granted;
-        var stdout = (int)Math.Min(stdoutCap, granted);
-        return new RunCaps(stdout, (int)(granted - stdout), granted < wanted);
+        var granted = (int)budget.Take(wanted);
+        Interlocked.Add(ref _held, granted);
+        return granted;
     }
 
-    /// <summary>After the run: keeps only the bytes it kept booked.</summary>
-    public void Settle(RunCaps caps, long kept)
-    {
-        var unused = Math.Max(0, (long)caps.Stdout + caps.Stderr - kept);
-        budget.Give(unused);
-        _held -= unused;
-    }
-
-    public void Dispose()
-    {
-        budget.Give(_held);
-        _held = 0;
-    }
+    public void Dispose() => budget.Give(Interlocked.Exchange(ref _held, 0));
 }
 
-/// <summary>The output caps one run got from the budget.</summary>
-internal readonly record struct RunCaps(int Stdout, int Stderr, bool Reduced);
+/// <summary>One run's share of its execution's booking; remembers whether the budget ever granted less than asked.</summary>
+internal sealed class RunAllowance(OutputBooking booking) : IOutputAllowance
+{
+    private volatile bool _short;
+
+    /// <summary>The budget granted less than a chunk needed: the run's output was cut by the budget.</summary>
+    public bool Short => _short;
+
+    public int Take(int bytes)
+    {
+        var granted = booking.Take(bytes);
+        if (granted < bytes)
+        {
+            _short = true;
+        }
+
+        return granted;
+    }
+}

@@ -223,8 +223,8 @@ public sealed partial class ProcessSandboxBackend(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
 
         var started = time.GetTimestamp();
-        var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, Overflowed);
-        var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, spec.StderrCapBytes ?? limits.OutputBytes, Overflowed);
+        var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, spec.OutputAllowance, Overflowed);
+        var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, limits.OutputBytes, spec.OutputAllowance, Overflowed);
         var stdinTask = WriteStdinAsync(process.StandardInput.BaseStream, spec.Stdin);
 
         var killed = false;
