@@ -114,7 +114,9 @@ public sealed class ProcessSandboxOptions
     [Required, RegularExpression("^[A-Za-z0-9._-]+$")]
     public string CgroupParent { get; set; } = "evor-sandbox";
 
-    /// <summary>Host directory for per-run files (source, compiled artifact). Default: the temp dir + <c>evor-sandbox</c>.</summary>
+    /// <summary>Host directory for per-run files (source, compiled artifact). Default: the temp dir + <c>evor-sandbox</c>
+    /// (<c>evor-sandbox-{HostUid}</c> when the service is root). When the service is root, <see cref="HostUid"/> must be
+    /// able to pass through every folder above it (o+x); the start refuses otherwise.</summary>
     public string? WorkRoot { get; set; }
 
     /// <summary>User and group id the program runs as inside its user namespace. Default 65534 (nobody).</summary>

@@ -571,7 +571,11 @@ public sealed partial class ProcessSandboxBackend(
 
     private async Task<BackendState> CreateStateAsync()
     {
-        var workRoot = _options.WorkRoot ?? Path.Combine(Path.GetTempPath(), "evor-sandbox");
+        // A root service's sandboxes run as HostUid, which must pass through the work root: its own default folder, so that
+        // no service sharing this host with other settings (or an older version) changes the modes under it.
+        var dropsRoot = NativeMethods.GetEffectiveUid() == 0;
+        var workRoot = _options.WorkRoot ?? Path.Combine(Path.GetTempPath(),
+            dropsRoot ? Invariant($"evor-sandbox-{_options.HostUid}") : "evor-sandbox");
         var bubblewrap = FindExecutable(_options.BubblewrapPath);
         var prlimit = FindExecutable(_options.PrlimitPath);
         if (bubblewrap is null || prlimit is null)
@@ -583,7 +587,7 @@ public sealed partial class ProcessSandboxBackend(
         }
 
         string? setpriv = null;
-        if (NativeMethods.GetEffectiveUid() == 0)
+        if (dropsRoot)
         {
             setpriv = FindExecutable(_options.SetprivPath);
             if (setpriv is null)
@@ -598,6 +602,15 @@ public sealed partial class ProcessSandboxBackend(
 
         Directory.CreateDirectory(workRoot);
         File.SetUnixFileMode(workRoot, TraverseOnly);
+        if (setpriv is not null && ClosedAncestor(workRoot) is { } closed)
+        {
+            return new BackendState
+            {
+                Error = $"the sandbox's host uid {_options.HostUid} cannot pass through '{closed}' to the work root '{workRoot}' (Sandbox:Process:WorkRoot): give it o+x, or choose another work root",
+                WorkRoot = workRoot,
+            };
+        }
+
         var runs = Path.Combine(workRoot, "runs");
         Directory.CreateDirectory(runs);
         File.SetUnixFileMode(runs, TraverseOnly);
@@ -651,6 +664,20 @@ public sealed partial class ProcessSandboxBackend(
             Cgroups = cgroups,
             DisableUserns = await SupportsDisableUsernsAsync(bubblewrap),
         };
+    }
+
+    /// <summary>The first folder above <paramref name="path"/> that others may not pass through (no o+x), or null.</summary>
+    private static string? ClosedAncestor(string path)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if ((File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
+            {
+                return dir;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
