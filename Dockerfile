@@ -7,6 +7,13 @@
 # generated code never runs in it (it runs in the sandbox containers the engine creates). See README, "Security model".
 ARG BASE=evor/debian:bookworm
 FROM ${BASE}
+ARG DEBIAN_FRONTEND=noninteractive
+# .NET's cryptography (SHA-256 of API keys, content hashes, cassettes; RandomNumberGenerator for the test sentinel)
+# loads OpenSSL at run time: without libssl3 the first request crashes the process ("No usable version of libssl was
+# found", exit 139). ca-certificates for TLS to an LLM endpoint. No ICU: the build sets InvariantGlobalization.
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends libssl3 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb
 RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evor --home-dir /nonexistent --shell /usr/sbin/nologin evor \
     && mkdir -p /var/lib/evor && chown 10001:10001 /var/lib/evor
 COPY artifacts/service/ /opt/evor/

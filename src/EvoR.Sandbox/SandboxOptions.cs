@@ -19,6 +19,14 @@ public sealed class SandboxOptions
     [Range(0, 10_000)]
     public int QueueLimit { get; set; } = 64;
 
+    /// <summary>Output bytes that all running executions may hold together, whatever caps each request asks for
+    /// (a request may raise its cap to <c>MaxLimits:OutputBytes</c> per stream). Each run books its caps when it
+    /// starts and keeps what it printed booked until its execution returns; a run that finds less left gets what is left
+    /// as its caps (it never waits), and output past them ends it as OutputLimitExceeded with a message naming this
+    /// setting. Default 268435456 (256 MiB), range 1 MiB–64 GiB.</summary>
+    [Range(1024 * 1024, 64L * 1024 * 1024 * 1024)]
+    public long MaxTotalOutputBytes { get; set; } = 256L * 1024 * 1024;
+
     /// <summary>Largest accepted program (plus script tests), in bytes. Default 262144 (256 KiB).</summary>
     [Range(1, 16 * 1024 * 1024)]
     public int MaxCodeBytes { get; set; } = 256 * 1024;
@@ -106,12 +114,25 @@ public sealed class ProcessSandboxOptions
     [Required, RegularExpression("^[A-Za-z0-9._-]+$")]
     public string CgroupParent { get; set; } = "evor-sandbox";
 
-    /// <summary>Host directory for per-run files (source, compiled artifact). Default: the temp dir + <c>evor-sandbox</c>.</summary>
+    /// <summary>Host directory for per-run files (source, compiled artifact). Default: the temp dir + <c>evor-sandbox</c>
+    /// (<c>evor-sandbox-{HostUid}</c> when the service is root). When the service is root, <see cref="HostUid"/> must be
+    /// able to pass through every folder above it (o+x); the start refuses otherwise.</summary>
     public string? WorkRoot { get; set; }
 
     /// <summary>User and group id the program runs as inside its user namespace. Default 65534 (nobody).</summary>
     [Range(1, 65_534)]
     public int SandboxUid { get; set; } = 65_534;
+
+    /// <summary>Host user and group id the sandbox (bubblewrap and the program) runs as when the service runs as root:
+    /// util-linux <c>setpriv</c> drops to it before bubblewrap starts, so the program is an unprivileged user on the host
+    /// too, not root mapped into a user namespace. Ignored when the service is not root (then the service's own uid is
+    /// the host uid). Default 65534 (nobody), range 1–65534.</summary>
+    [Range(1, 65_534)]
+    public int HostUid { get; set; } = 65_534;
+
+    /// <summary>util-linux <c>setpriv</c>, which drops root to <see cref="HostUid"/>. Default <c>setpriv</c>.</summary>
+    [Required]
+    public string SetprivPath { get; set; } = "setpriv";
 
     /// <summary>Sandboxes kept set up ahead of time per recent run profile (language and limits), so a run pays only for
     /// starting its program. Default 2, range 0–32; 0 starts every sandbox on demand.</summary>

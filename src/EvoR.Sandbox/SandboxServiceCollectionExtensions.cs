@@ -35,6 +35,7 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => LanguageCatalog.LoadBuiltIn());
         services.TryAddSingleton<LimitsPolicy>();
+        services.TryAddSingleton(sp => new OutputBudget(sp.GetRequiredService<IOptions<SandboxOptions>>().Value.MaxTotalOutputBytes));
         services.TryAddSingleton(sp => new SandboxTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<DockerImageResolver>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<DockerSandboxBackend>(sp));

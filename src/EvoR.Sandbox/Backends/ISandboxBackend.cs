@@ -16,6 +16,13 @@ public interface ISandboxBackend
     Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken);
 }
 
+/// <summary>Grants bytes of captured output from a shared budget. Called from both streams' readers at once.</summary>
+public interface IOutputAllowance
+{
+    /// <summary>Takes up to <paramref name="bytes"/> bytes; returns how many were granted (0 to <paramref name="bytes"/>).</summary>
+    int Take(int bytes);
+}
+
 /// <summary>A file placed read-only at <c>/app/{Name}</c> in the sandbox.</summary>
 public sealed record SandboxFile(string Name, byte[] Content, bool Executable = false);
 
@@ -40,6 +47,11 @@ public sealed record SandboxRunSpec
     /// <summary>Cap on captured stdout when it differs from <see cref="ExecutionLimits.OutputBytes"/> (compile steps
     /// send the artifact over stdout).</summary>
     public int? StdoutCapBytes { get; init; }
+
+    /// <summary>The service-wide output budget this run's captured output is taken from, chunk by chunk, on top of
+    /// its caps (<see cref="Execution.OutputBudget"/>); output it does not grant overflows like output past a cap.
+    /// Null: only the caps bound it.</summary>
+    public IOutputAllowance? OutputAllowance { get; init; }
 
     /// <summary>Variables the program sees (already the allow-list).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();

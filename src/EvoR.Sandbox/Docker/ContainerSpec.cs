@@ -51,9 +51,10 @@ internal static class ContainerSpec
     /// <c>exec</c> the container's end did the same) and, if there was any, waits (bounded) until init has reaped them
     /// all, so nothing of the run is left when its result is out; then it reads the memory cgroup's OOM-kill counter,
     /// writes the end frame (<see cref="GateEndFrame"/>, with the nonce of its command line) to stdout and stderr, and
-    /// exits with the program's status.</summary>
+    /// exits with the program's status.
+    /// The shell exports PWD to its children; the program's environment is the allow-list only, so it is unset first.</summary>
     private const string EndOfRun =
-        "\"$@\"; s=$?; kill -9 -1 2>/dev/null && { i=0; while kill -0 -1 2>/dev/null && [ \"$i\" -lt 10000 ]; do i=$((i + 1)); done; }; "
+        "unset PWD OLDPWD; \"$@\"; s=$?; kill -9 -1 2>/dev/null && { i=0; while kill -0 -1 2>/dev/null && [ \"$i\" -lt 10000 ]; do i=$((i + 1)); done; }; "
         + "o=1; for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do [ -r \"$f\" ] || continue; "
         + "while read -r k v; do [ \"$k\" = oom_kill ] && o=$v; done <\"$f\"; break; done; [ \"$o\" = 0 ] || o=1; "
         + "printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\"; printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\" >&2; "

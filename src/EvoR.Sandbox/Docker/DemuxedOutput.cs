@@ -10,6 +10,8 @@ namespace EvoR.Sandbox.Docker;
 /// the moment the program starts. Stdout that does not begin with it means the gate failed, and is kept as it came.
 /// With an end frame (<see cref="GateEndFrame"/>), each stream's frame is taken off it and ends its output; once both
 /// streams carried one, <see cref="Ended"/> completes with it while the rest of the stream is drained and dropped.
+/// With an allowance, every byte kept is also taken from it (the service-wide output budget); a byte it does not grant
+/// counts as past the cap.
 /// </summary>
 internal sealed class DemuxedOutput
 {
@@ -20,6 +22,7 @@ internal sealed class DemuxedOutput
     private readonly Action _onOverflow;
     private readonly byte[]? _gateMarker;
     private readonly Action? _onGateOpened;
+    private readonly Backends.IOutputAllowance? _allowance;
     private readonly GateEndScanner? _stdoutEnd;
     private readonly GateEndScanner? _stderrEnd;
     private readonly TaskCompletionSource<GateEnd?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -27,8 +30,10 @@ internal sealed class DemuxedOutput
     private bool _markerFailed;
 
     public DemuxedOutput(
-        int stdoutCap, int stderrCap, Action onOverflow, byte[]? gateMarker = null, Action? onGateOpened = null, GateEndFrame? endFrame = null)
+        int stdoutCap, int stderrCap, Action onOverflow, byte[]? gateMarker = null, Action? onGateOpened = null, GateEndFrame? endFrame = null,
+        Backends.IOutputAllowance? allowance = null)
     {
+        _allowance = allowance;
         _stdoutCap = stdoutCap;
         _stderrCap = stderrCap;
         _onOverflow = onOverflow;
@@ -142,10 +147,12 @@ internal sealed class DemuxedOutput
     private void Keep(bool isStderr, byte[] buffer, int offset, int count)
     {
         var (kept, cap) = isStderr ? (_stderr, _stderrCap) : (_stdout, _stdoutCap);
-        var room = cap - (int)kept.Length;
-        if (count > room)
+        var room = Math.Max(cap - (int)kept.Length, 0);
+        var wanted = Math.Min(count, room);
+        var granted = Overflowed || wanted == 0 ? 0 : _allowance?.Take(wanted) ?? wanted;
+        if (count > granted)
         {
-            kept.Write(buffer, offset, Math.Max(room, 0));
+            kept.Write(buffer, offset, granted);
             if (!Overflowed)
             {
                 Overflowed = true;

@@ -24,6 +24,8 @@ internal sealed class DockerEngine : IDisposable
     public const string PidNamespaceLabel = "org.evor.owner.pidns";
     public const string StartLabel = "org.evor.owner.start";
     public const string InstanceLabel = "org.evor.owner.instance";
+    public const string OwnerContainerLabel = "org.evor.owner.container";
+    public const string OwnerContainerStartLabel = "org.evor.owner.container-start";
 
     private readonly DockerClient _client;
     private readonly ResiliencePipeline _calls;
@@ -65,7 +67,50 @@ internal sealed class DockerEngine : IDisposable
     public string Endpoint { get; }
 
     /// <summary>Labels on every container of this service instance.</summary>
-    public IReadOnlyDictionary<string, string> Labels { get; }
+    public IReadOnlyDictionary<string, string> Labels { get; private set; }
+
+    /// <summary>The container this service runs in (id and the engine's start time of it), once identified.</summary>
+    public (string Id, string Started)? OwnContainer { get; private set; }
+
+    /// <summary>
+    /// When this service runs in a container of this engine, adds its id and start time to the labels of every sandbox
+    /// container created from now on, so that a later service can tell, from the engine alone, that their owner is
+    /// gone (a pid in another pid namespace means nothing there). Called once the engine answers, before any creation.
+    /// </summary>
+    public async Task IdentifyOwnContainerAsync(CancellationToken ct)
+    {
+        if (OwnContainer is not null || OwnerIdentity.OwnContainerId() is not { } id)
+        {
+            return;
+        }
+
+        if (await InspectOwnerAsync(id, ct) is not { Running: true } state)
+        {
+            return; // Not a container of this engine (another engine's, or a look-alike path).
+        }
+
+        OwnContainer = (id, state.Started);
+        Labels = new Dictionary<string, string>(Labels, StringComparer.Ordinal)
+        {
+            [OwnerContainerLabel] = id,
+            [OwnerContainerStartLabel] = state.Started,
+        };
+    }
+
+    /// <summary>Whether a container runs and when it started (the engine's StartedAt, as given), or null when the engine
+    /// does not know it.</summary>
+    public async Task<(bool Running, string Started)?> InspectOwnerAsync(string id, CancellationToken ct)
+    {
+        try
+        {
+            var inspect = await InspectAsync(id, ct);
+            return (inspect.State?.Running == true, inspect.State?.StartedAt ?? "");
+        }
+        catch (Exception e) when (IsContainerMissing(e))
+        {
+            return null;
+        }
+    }
 
     public string Instance => Labels[InstanceLabel];
 

@@ -81,6 +81,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             try
             {
                 var version = await _engine.VersionAsync(cancellationToken);
+                await _engine.IdentifyOwnContainerAsync(cancellationToken);
                 if (_options.ReapLeftovers)
                 {
                     await ReapLeftoversAsync(cancellationToken);
@@ -249,7 +250,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
         var output = new DemuxedOutput(
             spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
-            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame);
+            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame, spec.OutputAllowance);
         var readTask = output.ReadAsync(stream);
         var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stdinTask = WriteStdinAsync(stream, endFrame is null ? null : GateInput.Build(spec.Files), spec.Stdin, gateFed);
@@ -418,10 +419,16 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
     {
         try
         {
-            var dead = (await _engine.ListSandboxesAsync(cancellationToken))
-                .Where(c => !(c.Labels?.TryGetValue(DockerEngine.InstanceLabel, out var owner) == true && owner == _engine.Instance)
-                    && OwnerIdentity.IsDeadOwner(c.Labels))
-                .ToList();
+            var dead = new List<global::Docker.DotNet.Models.ContainerListResponse>();
+            foreach (var c in await _engine.ListSandboxesAsync(cancellationToken))
+            {
+                if (!(c.Labels?.TryGetValue(DockerEngine.InstanceLabel, out var owner) == true && owner == _engine.Instance)
+                    && await OwnerIdentity.IsDeadOwnerAsync(c.Labels, _engine.OwnContainer, id => _engine.InspectOwnerAsync(id, cancellationToken)))
+                {
+                    dead.Add(c);
+                }
+            }
+
             await Task.WhenAll(dead.Select(c => _engine.RemoveAsync(c.ID)));
             if (dead.Count > 0)
             {

@@ -4,12 +4,51 @@ namespace EvoR.Sandbox.Docker;
 
 /// <summary>
 /// Who owns a sandbox container: the host name, pid namespace, pid and start time (so a recycled pid is not taken for
-/// the owner) of the service process that created it. A container is a leftover only when its owner ran on this host,
-/// in this pid namespace (where its pid means something), and is gone; a container of another live service, of a
+/// the owner) of the service process that created it, and, when the service itself runs in a container of the same
+/// engine, that container's id and start time. A container is a leftover when its owner ran on this host, in this pid
+/// namespace (where its pid means something), and is gone; or when its owner's container is gone, stopped, or started
+/// again since (a restart is a new service: a new pid namespace). A container of another live service, of a live
 /// service in another container, or of another host sharing the engine, is never touched.
 /// </summary>
-internal static class OwnerIdentity
+internal static partial class OwnerIdentity
 {
+    /// <summary>
+    /// The id of the container this process runs in, as the engine names it, or null outside one: Docker bind-mounts
+    /// the container's own <c>/etc/hostname</c>, <c>/etc/hosts</c> and <c>/etc/resolv.conf</c> from
+    /// <c>…/containers/&lt;id&gt;/</c>, which <c>/proc/self/mountinfo</c> shows whatever the hostname is.
+    /// </summary>
+    public static string? OwnContainerId(string mountinfoPath = "/proc/self/mountinfo")
+    {
+        try
+        {
+            return ContainerIdIn(File.ReadAllText(mountinfoPath));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The container id named by a mountinfo text (the bind of the container's hostname file), or null.</summary>
+    public static string? ContainerIdIn(string mountinfo)
+    {
+        foreach (var line in mountinfo.Split('\n'))
+        {
+            var fields = line.Split(' ');
+            // Field 4 is the mount's root within its filesystem, field 5 where it is mounted.
+            if (fields.Length > 4 && fields[4] is "/etc/hostname" or "/etc/hosts" or "/etc/resolv.conf"
+                && ContainerPathPattern().Match(fields[3]) is { Success: true } match)
+            {
+                return match.Groups[1].Value;
+            }
+        }
+
+        return null;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("/containers/([0-9a-f]{64})/(hostname|hosts|resolv\\.conf)$")]
+    private static partial System.Text.RegularExpressions.Regex ContainerPathPattern();
+
     /// <summary>The start time of a process in clock ticks since boot (field 22 of <c>/proc/pid/stat</c>), or null.</summary>
     public static string? StartTime(int pid)
     {
@@ -37,6 +76,31 @@ internal static class OwnerIdentity
         {
             return "";
         }
+    }
+
+    /// <summary>
+    /// Whether the owner named by a container's labels is certainly dead. <paramref name="ownContainer"/>: this
+    /// service's own container labels (id and start), when it runs in one. <paramref name="inspectOwner"/>: the owner
+    /// container's running state and start time from the engine, or null when the engine does not know it.
+    /// </summary>
+    public static async Task<bool> IsDeadOwnerAsync(
+        IDictionary<string, string>? labels,
+        (string Id, string Started)? ownContainer,
+        Func<string, Task<(bool Running, string Started)?>> inspectOwner)
+    {
+        if (labels is not null && labels.TryGetValue(DockerEngine.OwnerContainerLabel, out var owner) && owner.Length > 0)
+        {
+            labels.TryGetValue(DockerEngine.OwnerContainerStartLabel, out var recorded);
+            if (ownContainer is not { } own || own.Id != owner || own.Started != recorded)
+            {
+                // Another container (or an earlier start of ours): the engine knows whether it still runs as it did.
+                return await inspectOwner(owner) is not { Running: true } state || state.Started != recorded;
+            }
+
+            // Our own container, this very start: its pid namespace is ours, so the pid check below applies.
+        }
+
+        return IsDeadOwner(labels);
     }
 
     /// <summary>Whether the owner named by a container's labels is certainly dead (and ran on this host).</summary>

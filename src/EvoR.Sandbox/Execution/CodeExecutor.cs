@@ -29,6 +29,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger<CodeExecutor> _logger;
     private readonly ConcurrencyLimiter _pool;
+    private readonly OutputBudget _outputBudget;
     private long _active;
 
     public CodeExecutor(
@@ -38,7 +39,8 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         IOptions<SandboxOptions> options,
         SandboxTelemetry telemetry,
         TimeProvider time,
-        ILogger<CodeExecutor> logger)
+        ILogger<CodeExecutor> logger,
+        OutputBudget? outputBudget = null)
     {
         _backend = backend;
         _catalog = catalog;
@@ -47,6 +49,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         _telemetry = telemetry;
         _time = time;
         _logger = logger;
+        _outputBudget = outputBudget ?? new OutputBudget(_options.MaxTotalOutputBytes);
         Concurrency = _options.MaxConcurrency > 0 ? _options.MaxConcurrency : System.Environment.ProcessorCount;
         _pool = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -63,6 +66,9 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
     /// <summary>Executions that run at once.</summary>
     public int Concurrency { get; }
+
+    /// <summary>The service-wide bound on the output running executions hold.</summary>
+    public OutputBudget OutputBudget => _outputBudget;
 
     public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
     {
@@ -178,15 +184,17 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
                 string.Format(CultureInfo.InvariantCulture, language.Sentinel!, sentinel), "\n");
         }
 
+        // Everything this execution prints is booked from the service-wide output budget until it returns.
+        using var booking = _outputBudget.Open();
         var files = new List<SandboxFile> { new(language.SourceFile, Encoding.UTF8.GetBytes(source)) };
         string? compileOutput = null;
         if (language.IsCompiled)
         {
-            var compile = await _backend.RunAsync(CompileSpec(language, files, limits, environment), cancellationToken);
+            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment), cancellationToken);
             compileOutput = Decode(compile.Stderr);
             if (CompileFailure(compile) is { } failure)
             {
-                return Result(failure.Verdict, compile, failure.Message) with { CompileOutput = compileOutput };
+                return Result(failure.Verdict, compile, compileShort ?? failure.Message) with { CompileOutput = compileOutput };
             }
 
             files.Add(new SandboxFile(Path.GetFileName(language.Artifact!), compile.Stdout, Executable: true));
@@ -205,10 +213,11 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
         if (request.Tests is IoTests io)
         {
-            return await RunCasesAsync(io, spec, language, limits, started, cancellationToken) with { CompileOutput = compileOutput };
+            return await RunCasesAsync(io, spec, language, limits, started, booking, cancellationToken) with { CompileOutput = compileOutput };
         }
 
-        var run = await _backend.RunAsync(
+        var (run, budgetShort) = await RunBookedAsync(
+            booking,
             spec with { Stdin = string.IsNullOrEmpty(request.Stdin) ? null : Encoding.UTF8.GetBytes(request.Stdin) },
             cancellationToken);
         var stdout = Decode(run.Stdout);
@@ -223,6 +232,11 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
         var (verdict, message) = VerdictClassifier.Limits(run, language, limits)
             ?? (sentinel is null ? VerdictClassifier.Plain(run) : VerdictClassifier.Script(run, language, sentinelSeen));
+        if (verdict == Verdict.OutputLimitExceeded && budgetShort is not null)
+        {
+            message = budgetShort;
+        }
+
         return Result(verdict, run, message) with
         {
             Stdout = stdout,
@@ -246,14 +260,15 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     }
 
     private async Task<ExecutionResult> RunCasesAsync(
-        IoTests io, SandboxRunSpec spec, LanguageDefinition language, ExecutionLimits limits, long started, CancellationToken cancellationToken)
+        IoTests io, SandboxRunSpec spec, LanguageDefinition language, ExecutionLimits limits, long started, OutputBooking booking,
+        CancellationToken cancellationToken)
     {
         var cases = new List<CaseResult>(io.Cases.Count);
         for (var i = 0; i < io.Cases.Count; i++)
         {
             var @case = io.Cases[i];
-            var run = await _backend.RunAsync(
-                spec with { Stdin = @case.Stdin.Length == 0 ? null : Encoding.UTF8.GetBytes(@case.Stdin) }, cancellationToken);
+            var (run, budgetShort) = await RunBookedAsync(
+                booking, spec with { Stdin = @case.Stdin.Length == 0 ? null : Encoding.UTF8.GetBytes(@case.Stdin) }, cancellationToken);
             var stdout = Decode(run.Stdout);
             var (verdict, message) = VerdictClassifier.Limits(run, language, limits)
                 ?? (run.ExitCode != 0
@@ -261,6 +276,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
                     : OutputComparer.Matches(stdout, @case.ExpectedStdout, io.IgnoreWhitespace, io.NumericTolerance)
                         ? (Verdict.Passed, null)
                         : (Verdict.Failed, "Output differs from the expected output."));
+            if (verdict == Verdict.OutputLimitExceeded && budgetShort is not null)
+            {
+                message = budgetShort;
+            }
             cases.Add(new CaseResult
             {
                 Index = i,
@@ -298,6 +317,20 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             Backend = _backend.Name,
             Language = language.Name,
         };
+    }
+
+    /// <summary>
+    /// One run whose captured output is taken from the service-wide output budget (<see cref="OutputBudget"/>). Returns
+    /// the run and, when the budget cut its output, the message that says so.
+    /// </summary>
+    private async Task<(SandboxRun Run, string? BudgetShort)> RunBookedAsync(
+        OutputBooking booking, SandboxRunSpec spec, CancellationToken cancellationToken)
+    {
+        var allowance = booking.ForRun();
+        var run = await _backend.RunAsync(spec with { OutputAllowance = allowance }, cancellationToken);
+        return (run, allowance.Short && run.OutputLimitExceeded
+            ? Invariant($"Output exceeded what is left of the service-wide output budget (Sandbox:MaxTotalOutputBytes: {_outputBudget.Capacity} bytes for all running executions together); the program was killed after {run.Stdout.Length + run.Stderr.Length} bytes.")
+            : null);
     }
 
     private SandboxRunSpec CompileSpec(

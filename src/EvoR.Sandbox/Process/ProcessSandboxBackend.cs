@@ -13,7 +13,7 @@ namespace EvoR.Sandbox.Process;
 /// <summary>
 /// The default backend: each run is a fresh bubblewrap sandbox — new user, pid, network, ipc, uts, cgroup and mount
 /// namespaces; read-only system directories; size-limited tmpfs scratch mounts; an unprivileged uid; no capabilities;
-/// a seccomp filter; an environment allow-list; rlimits set by <c>prlimit</c>; memory and pids cgroups. The wall timer
+/// a seccomp filter; an environment allow-list; when the service is root, an unprivileged host uid (<c>setpriv</c>); rlimits set by <c>prlimit</c>; memory and pids cgroups. The wall timer
 /// and the kill live here, outside the sandbox. Killing the outer bubblewrap takes its pid namespace down with it
 /// (the namespace's init dies and the kernel kills every member), and the cgroup sweep catches anything else.
 /// </summary>
@@ -43,6 +43,13 @@ public sealed partial class ProcessSandboxBackend(
     private static readonly byte[] GoLine = "\n"u8.ToArray();
 
     private static readonly string[] RootLinks = ["bin", "sbin", "lib", "lib32", "lib64", "libx32"];
+
+    // Work root, runs folder and run folders: the sandbox's host uid may pass through (bubblewrap binds the app folder
+    // and the passwd and group files from there) but not list them.
+    private const UnixFileMode TraverseOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+        | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode Readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
     private static readonly string[] EtcFiles =
         ["/etc/alternatives", "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"];
@@ -162,6 +169,8 @@ public sealed partial class ProcessSandboxBackend(
         var runDir = Path.Combine(state.WorkRoot, "runs", id);
         var appDir = Path.Combine(runDir, "app");
         Directory.CreateDirectory(appDir);
+        File.SetUnixFileMode(runDir, TraverseOnly);
+        File.SetUnixFileMode(appDir, TraverseOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         CgroupV1Scope? cgroup = null;
         try
         {
@@ -191,6 +200,7 @@ public sealed partial class ProcessSandboxBackend(
             if (!file.Executable)
             {
                 await File.WriteAllBytesAsync(path, file.Content, cancellationToken);
+                File.SetUnixFileMode(path, Readable);
                 continue;
             }
 
@@ -213,8 +223,8 @@ public sealed partial class ProcessSandboxBackend(
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
 
         var started = time.GetTimestamp();
-        var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, Overflowed);
-        var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, limits.OutputBytes, Overflowed);
+        var stdoutTask = CappedReader.ReadAsync(process.StandardOutput.BaseStream, spec.StdoutCapBytes ?? limits.OutputBytes, spec.OutputAllowance, Overflowed);
+        var stderrTask = CappedReader.ReadAsync(process.StandardError.BaseStream, limits.OutputBytes, spec.OutputAllowance, Overflowed);
         var stdinTask = WriteStdinAsync(process.StandardInput.BaseStream, spec.Stdin);
 
         var killed = false;
@@ -377,6 +387,14 @@ public sealed partial class ProcessSandboxBackend(
 
         a.Add("--");
 
+        if (state.Setpriv is not null)
+        {
+            // The service is root: bubblewrap and the program run as an unprivileged host user, so that root-only host
+            // files among the bound paths stay closed to them (a user namespace alone maps the program to host root).
+            var hostUid = _options.HostUid.ToString(CultureInfo.InvariantCulture);
+            Add(a, state.Setpriv, "--reuid=" + hostUid, "--regid=" + hostUid, "--clear-groups", "--");
+        }
+
         a.Add(state.Bubblewrap);
         foreach (var ns in new[] { "--unshare-user", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup" })
         {
@@ -449,7 +467,8 @@ public sealed partial class ProcessSandboxBackend(
 
         // The stub: wait for the go line (EOF means the service is gone: leave without running anything), then become
         // the program, which reads the rest of stdin as its own.
-        Add(a, "/bin/sh", "-c", Invariant($"read -r _ || exit {StubAbandoned}; exec \"$@\""), "evor-stub");
+        // bubblewrap exports PWD at --chdir; the environment is the allow-list only, so the stub drops it.
+        Add(a, "/bin/sh", "-c", Invariant($"read -r _ || exit {StubAbandoned}; unset PWD OLDPWD; exec \"$@\""), "evor-stub");
         foreach (var arg in spec.Command)
         {
             a.Add(arg);
@@ -552,7 +571,11 @@ public sealed partial class ProcessSandboxBackend(
 
     private async Task<BackendState> CreateStateAsync()
     {
-        var workRoot = _options.WorkRoot ?? Path.Combine(Path.GetTempPath(), "evor-sandbox");
+        // A root service's sandboxes run as HostUid, which must pass through the work root: its own default folder, so that
+        // no service sharing this host with other settings (or an older version) changes the modes under it.
+        var dropsRoot = NativeMethods.GetEffectiveUid() == 0;
+        var workRoot = _options.WorkRoot ?? Path.Combine(Path.GetTempPath(),
+            dropsRoot ? Invariant($"evor-sandbox-{_options.HostUid}") : "evor-sandbox");
         var bubblewrap = FindExecutable(_options.BubblewrapPath);
         var prlimit = FindExecutable(_options.PrlimitPath);
         if (bubblewrap is null || prlimit is null)
@@ -563,8 +586,34 @@ public sealed partial class ProcessSandboxBackend(
             return new BackendState { Error = missing, WorkRoot = workRoot };
         }
 
+        string? setpriv = null;
+        if (dropsRoot)
+        {
+            setpriv = FindExecutable(_options.SetprivPath);
+            if (setpriv is null)
+            {
+                return new BackendState
+                {
+                    Error = $"the service runs as root and setpriv ('{_options.SetprivPath}') was not found on PATH to drop to uid {_options.HostUid}: install the 'util-linux' package",
+                    WorkRoot = workRoot,
+                };
+            }
+        }
+
         Directory.CreateDirectory(workRoot);
-        File.SetUnixFileMode(workRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(workRoot, TraverseOnly);
+        if (setpriv is not null && ClosedAncestor(workRoot) is { } closed)
+        {
+            return new BackendState
+            {
+                Error = $"the sandbox's host uid {_options.HostUid} cannot pass through '{closed}' to the work root '{workRoot}' (Sandbox:Process:WorkRoot): give it o+x, or choose another work root",
+                WorkRoot = workRoot,
+            };
+        }
+
+        var runs = Path.Combine(workRoot, "runs");
+        Directory.CreateDirectory(runs);
+        File.SetUnixFileMode(runs, TraverseOnly);
         var uid = _options.SandboxUid;
         var passwd = Path.Combine(workRoot, "passwd");
         var group = Path.Combine(workRoot, "group");
@@ -608,12 +657,27 @@ public sealed partial class ProcessSandboxBackend(
             WorkRoot = workRoot,
             Bubblewrap = bubblewrap,
             Prlimit = prlimit,
+            Setpriv = setpriv,
             PasswdPath = passwd,
             GroupPath = group,
             SeccompPath = seccomp,
             Cgroups = cgroups,
             DisableUserns = await SupportsDisableUsernsAsync(bubblewrap),
         };
+    }
+
+    /// <summary>The first folder above <paramref name="path"/> that others may not pass through (no o+x), or null.</summary>
+    private static string? ClosedAncestor(string path)
+    {
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            if ((File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
+            {
+                return dir;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>
@@ -630,6 +694,7 @@ public sealed partial class ProcessSandboxBackend(
 
         var temporary = Invariant($"{path}.{System.Environment.ProcessId}.{Guid.NewGuid():N}");
         await File.WriteAllBytesAsync(temporary, content);
+        File.SetUnixFileMode(temporary, Readable);
         File.Move(temporary, path, overwrite: true);
     }
 
@@ -733,6 +798,9 @@ public sealed partial class ProcessSandboxBackend(
         public required string WorkRoot { get; init; }
         public string Bubblewrap { get; init; } = "";
         public string Prlimit { get; init; } = "";
+
+        /// <summary>setpriv when the service is root (the sandbox drops to the host uid), else null.</summary>
+        public string? Setpriv { get; init; }
         public string PasswdPath { get; init; } = "";
         public string GroupPath { get; init; } = "";
         public string? SeccompPath { get; init; }

@@ -140,6 +140,79 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Start_ReapsContainersWhoseOwnerContainerIsGoneStoppedOrRestarted_KeepsALiveOnesAsItStarted()
+    {
+        fixture.SkipIfUnavailable();
+        using var client = Client();
+        // Owners in containers: one running now, one created and never started (as a crashed service's container is:
+        // not running), and an id the engine never knew.
+        var running = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = "evor/sandbox-python:bookworm",
+            Cmd = ["sleep", "120"],
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Ct)).ID;
+        var stopped = (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = "evor/sandbox-python:bookworm",
+            Cmd = ["true"],
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Ct)).ID;
+        var created = new List<string> { running, stopped };
+        try
+        {
+            await client.Containers.StartContainerAsync(running, new ContainerStartParameters(), Ct);
+            var started = (await client.Containers.InspectContainerAsync(running, Ct)).State!.StartedAt;
+            // The pid labels name a live process of another host: without the owner container, none of these is a leftover.
+            var liveOwner = await CreateOwnedAsync(client, running, started);
+            var restartedOwner = await CreateOwnedAsync(client, running, "2001-01-01T00:00:00Z");
+            var stoppedOwner = await CreateOwnedAsync(client, stopped, "");
+            var unknownOwner = await CreateOwnedAsync(client, new string('e', 64), "2001-01-01T00:00:00Z");
+            created.AddRange([liveOwner, restartedOwner, stoppedOwner, unknownOwner]);
+
+            await using var services = SandboxFixture.Build(new Dictionary<string, string?> { ["Sandbox:Backend"] = "docker" });
+            var backend = (DockerSandboxBackend)services.GetService(typeof(DockerSandboxBackend))!;
+            Assert.Null(await backend.EnsureReadyAsync(Ct));
+
+            Assert.True(await ExistsAsync(client, liveOwner), "a container of a live service in a container was removed");
+            Assert.False(await ExistsAsync(client, restartedOwner), "the container of an earlier start of a restarted owner survived");
+            Assert.False(await ExistsAsync(client, stoppedOwner), "the container of a stopped owner survived");
+            Assert.False(await ExistsAsync(client, unknownOwner), "the container of a removed owner survived");
+        }
+        finally
+        {
+            foreach (var id in created)
+            {
+                try
+                {
+                    await client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, CancellationToken.None);
+                }
+                catch (DockerContainerNotFoundException)
+                {
+                }
+            }
+        }
+    }
+
+    private static async Task<string> CreateOwnedAsync(DockerClient client, string ownerContainer, string ownerStarted) =>
+        (await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = "evor/sandbox-python:bookworm",
+            Cmd = ["true"],
+            Labels = new Dictionary<string, string>
+            {
+                [DockerEngine.SandboxLabel] = "1",
+                [DockerEngine.HostLabel] = "another-host-" + Guid.NewGuid().ToString("N")[..8],
+                [DockerEngine.PidNamespaceLabel] = "pid:[1]",
+                [DockerEngine.PidLabel] = "1",
+                [DockerEngine.InstanceLabel] = Guid.NewGuid().ToString("N"),
+                [DockerEngine.OwnerContainerLabel] = ownerContainer,
+                [DockerEngine.OwnerContainerStartLabel] = ownerStarted,
+            },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        }, Ct)).ID;
+
     private static DockerClient Client() =>
         new DockerClientBuilder().WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h : "unix:///var/run/docker.sock"))
             .WithTransportOptions(new UnixSocketTransportOptions()).Build();

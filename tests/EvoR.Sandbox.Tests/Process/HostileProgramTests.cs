@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using EvoR.Sandbox.Execution;
+using EvoR.Sandbox.Languages;
 using EvoR.Sandbox.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace EvoR.Sandbox.Tests.Process;
 
@@ -16,6 +20,9 @@ public abstract class HostileProgramSuite(SandboxFixture fixture)
 {
     // Start-up plus the kill and reaping, on a loaded 2-core CI machine: per backend (the engine's kill takes longer).
     private TimeSpan Grace => fixture.Grace;
+
+    /// <summary>The backend's fixture, for checks of one backend in a derived class.</summary>
+    protected SandboxFixture Fixture => fixture;
     private static readonly ExecutionLimitsOverride Short = new() { TimeoutMs = 2000, CpuTimeMs = 2000 };
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -303,6 +310,32 @@ public abstract class HostileProgramSuite(SandboxFixture fixture)
     }
 
     [Fact]
+    public async Task PrintsItsEnvironment_OnlyTheAllowList()
+    {
+        fixture.SkipIfUnavailable();
+        var options = fixture.Services.GetRequiredService<IOptions<SandboxOptions>>().Value;
+        var language = fixture.Services.GetRequiredService<LanguageCatalog>().All.Single(l => l.Name == "python");
+        var allowed = options.Environment.Concat(language.Environment).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        var result = await RunHostileAsync("""
+            import json, os
+            print(json.dumps(dict(os.environ)))
+            """);
+        Assert.Equal(Verdict.Passed, result.Verdict);
+        var seen = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(result.Stdout)!;
+        if (fixture.Backend == "docker" && seen.GetValueOrDefault("HOSTNAME") == "sandbox")
+        {
+            // The engine always sets HOSTNAME, to the container's own host name (ContainerSpec: "sandbox"), not the host's.
+            seen.Remove("HOSTNAME");
+        }
+
+        // Exactly the allow-list, with its values: no PWD, OLDPWD, HOSTNAME, run path or anything else of the host.
+        Assert.Equal(allowed.OrderBy(e => e.Key, StringComparer.Ordinal), seen.OrderBy(e => e.Key, StringComparer.Ordinal));
+        var hostOnly = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => !allowed.ContainsKey(k)).ToList();
+        Assert.NotEmpty(hostOnly);
+        Assert.DoesNotContain(Directory.GetCurrentDirectory(), result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ReplacesCompiledArtifactWithSymlink_HostNeverFollowsIt()
     {
         fixture.SkipIfUnavailable();
@@ -460,6 +493,106 @@ public abstract class HostileProgramSuite(SandboxFixture fixture)
     }
 }
 
-/// <summary>The hostile suite on the process (bubblewrap) backend.</summary>
+/// <summary>The hostile suite on the process (bubblewrap) backend, and the host-uid checks only it needs (a Docker
+/// sandbox's processes are the image's uid 65534 by the container spec).</summary>
 [Collection(SandboxCollection.Name)]
-public sealed class HostileProgramTests(SandboxFixture fixture) : HostileProgramSuite(fixture);
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class HostileProgramTests(SandboxFixture fixture) : HostileProgramSuite(fixture)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task ProgramOnTheHost_IsAnUnprivilegedUid()
+    {
+        Fixture.SkipIfUnavailable();
+        var marker = HostProcesses.NewMarker();
+        var run = Fixture.Executor.ExecuteAsync(new ExecutionRequest
+        {
+            Language = "python",
+            Code = HostProcesses.PythonRename(marker) + "\nimport time\ntime.sleep(4)\nprint('done')\n",
+            Limits = new() { TimeoutMs = 10_000 },
+        }, Ct);
+
+        string? status = null;
+        for (var i = 0; i < 200 && status is null && !run.IsCompleted; i++)
+        {
+            foreach (var pid in HostProcesses.WithMarker(marker))
+            {
+                try
+                {
+                    status = await File.ReadAllTextAsync($"/proc/{pid}/status", Ct);
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            await Task.Delay(25, Ct);
+        }
+
+        var result = await run;
+        Assert.Equal(Verdict.Passed, result.Verdict);
+        Assert.NotNull(status);
+        var uids = UidLine(status, "Uid:");
+        var gids = UidLine(status, "Gid:");
+        // Real, effective, saved and filesystem ids: when the service is root, all of them the configured host uid.
+        Assert.All(uids, u => Assert.True(Environment.IsPrivilegedProcess ? u == 65_534 : u != 0, $"host uid {u}"));
+        Assert.All(gids, g => Assert.NotEqual(0, g));
+        Assert.Matches(@"(?m)^Groups:\s*(65534\s*)?$", status);
+    }
+
+    [Fact]
+    public async Task RootOnlyFolderAmongBoundPaths_CannotBeListedOrRead()
+    {
+        Fixture.SkipIfUnavailable();
+        if (!Environment.IsPrivilegedProcess)
+        {
+            Assert.Skip("needs a service running as root: otherwise the folder's owner is the sandbox's own host uid");
+        }
+
+        // Not under /tmp: the sandbox's own tmpfs covers that.
+        var bound = Directory.CreateDirectory(Path.Combine("/var/lib", "evor-test-bound-" + Guid.NewGuid().ToString("N")[..12]));
+        var secretDir = Path.Combine(bound.FullName, "root-only");
+        Directory.CreateDirectory(secretDir);
+        File.SetUnixFileMode(bound.FullName, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.SetUnixFileMode(secretDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var secretFile = Path.Combine(secretDir, "secret.txt");
+        await File.WriteAllTextAsync(secretFile, "evor-root-only", Ct);
+        File.SetUnixFileMode(secretFile, (UnixFileMode)Convert.ToInt32("644", 8));
+        try
+        {
+            await using var services = SandboxFixture.Build(new Dictionary<string, string?>
+            {
+                ["Sandbox:Process:ExtraReadOnlyPaths:0"] = bound.FullName,
+                ["Sandbox:Process:WarmSandboxes"] = "0",
+            });
+            var result = await services.GetRequiredService<CodeExecutor>().ExecuteAsync(new ExecutionRequest
+            {
+                Language = "python",
+                Code = $$"""
+                    import os
+                    print("bound", sorted(os.listdir("{{bound.FullName}}")))
+                    for what, call in (("list", lambda: os.listdir("{{secretDir}}")), ("read", lambda: open("{{secretFile}}").read())):
+                        try:
+                            print(what, "ALLOWED", call())
+                        except OSError as e:
+                            print(what, "refused", e.strerror)
+                    """,
+            }, Ct);
+            Assert.True(result.Verdict == Verdict.Passed, $"{result.Verdict}: {result.Message} {result.Stderr}");
+            // The bound folder itself is visible (the bind works); its root-only folder is not.
+            Assert.Contains("'root-only'", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("list refused Permission denied", result.Stdout, StringComparison.Ordinal);
+            Assert.Contains("read refused Permission denied", result.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("evor-root-only", result.Stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            bound.Delete(recursive: true);
+        }
+    }
+
+    private static int[] UidLine(string status, string name) =>
+        [.. status.Split('\n').Single(l => l.StartsWith(name, StringComparison.Ordinal))[name.Length..]
+            .Split('\t', ' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse)];
+}
