@@ -25,7 +25,7 @@ internal static class RunCommand
         };
         var methods = new Option<string>("--methods")
         {
-            Description = $"Comma-separated methods (see the 'methods' command; also the pseudo-methods reference and empty). Default {DefaultMethods}",
+            Description = $"Comma-separated methods (see the 'methods' command; also the pseudo-methods reference and empty).",
             DefaultValueFactory = _ => DefaultMethods,
         };
         var output_ = new Option<string>("--out") { Description = "The run's folder; rerunning with the same folder continues the run", Required = true };

@@ -61,7 +61,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
 
     internal static Option<int> AtLeast(string name, string description, int defaultValue, int min)
     {
-        var option = new Option<int>(name) { Description = $"{description} (default {defaultValue})", DefaultValueFactory = _ => defaultValue };
+        var option = new Option<int>(name) { Description = $"{description}", DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
             if (r.GetValueOrDefault<int>() < min)

@@ -39,8 +39,10 @@ internal sealed record ResultRow
     /// <summary>Problem ids per failure class that <c>--retry-failed</c> would run again (model and infrastructure).</summary>
     public required IReadOnlyList<string> RetryableProblems { get; init; }
 
-    /// <summary>Mean time per sample outside the model (retrieval + execution + scoring), in ms.</summary>
-    public required double MeanMsOutsideModel { get; init; }
+    /// <summary>Mean time per sample outside the model (retrieval + execution + scoring), in ms. In <c>summary.md</c> only:
+    /// <c>summary.json</c> holds no timings, so that a replayed run reproduces it exactly.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double MeanMsOutsideModel { get; init; }
 
     /// <summary>True when an answer came from a scripted model or the dataset is scripted: never a model's accuracy.</summary>
     public required bool Scripted { get; init; }

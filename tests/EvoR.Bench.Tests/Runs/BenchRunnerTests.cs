@@ -1,0 +1,215 @@
+using System.Net;
+using EvoR.Bench.Commands;
+using EvoR.Bench.Datasets;
+using Microsoft.SemanticKernel;
+
+namespace EvoR.Bench.Tests.Runs;
+
+/// <summary>The <c>run</c> command end to end: in-process, the real process sandbox, a scripted model.</summary>
+public sealed class BenchRunnerTests
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private const string Gap = ScriptedGapDataset.DatasetName;
+
+    [Fact]
+    public async Task Run_KnowledgeGap_EvoRBeatsDocPromptingBeatsVanillaAndIsLabelledScripted()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(GapModel.Create(), Ct, "run", "--dataset", Gap, "--methods", "evor,docprompting,vanilla", "--out", h.Out, "--run-id", "gap");
+
+        Assert.True(exit == BenchCli.ExitOk, error + output);
+        var accuracy = (string m) => h.Row(Gap, m).GetProperty("accuracy").GetDouble();
+        Assert.Equal(3, h.Row(Gap, "evor").GetProperty("passed").GetInt32());
+        Assert.Equal(1, h.Row(Gap, "docprompting").GetProperty("passed").GetInt32());
+        Assert.Equal(0, h.Row(Gap, "vanilla").GetProperty("passed").GetInt32());
+        Assert.True(accuracy("evor") > accuracy("docprompting") && accuracy("docprompting") > accuracy("vanilla"));
+        Assert.True(h.Summary().GetProperty("scripted").GetBoolean());
+        Assert.All(h.Summary().GetProperty("results").EnumerateArray(), r => Assert.True(r.GetProperty("scripted").GetBoolean()));
+        var md = File.ReadAllText(Path.Combine(h.Out, "summary.md"));
+        Assert.Contains("SCRIPTED", md, StringComparison.Ordinal);
+        Assert.Contains("| evor (scripted) | 100.0 | 100.0 |", md, StringComparison.Ordinal);
+        // EvoR needed a second round on two problems: by round 1 it stood where DocPrompting ends.
+        var byRound = h.Row(Gap, "evor").GetProperty("accuracyByRound").EnumerateArray().Select(e => e.GetDouble()).ToList();
+        Assert.Equal([1 / 3.0, 1.0], byRound.Take(2).Select(v => Math.Round(v, 6)), new RoundedComparer());
+        Assert.Contains("## Accuracy by round", md, StringComparison.Ordinal);
+        Assert.All(h.Samples(), s => Assert.Equal("scripted", s.GetProperty("answerSource").GetString()));
+        Assert.True(h.Row(Gap, "evor").GetProperty("llmCalls").GetInt32() > h.Row(Gap, "vanilla").GetProperty("llmCalls").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_Rerun_ContinuesWithoutRedoingAndEndsWithTheSameSummary()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var full = new BenchRunHarness();
+        using var resumed = new BenchRunHarness();
+        string[] args = ["run", "--dataset", Gap, "--methods", "evor,vanilla", "--run-id", "resume", "--concurrency", "1"];
+        Assert.Equal(0, (await full.RunAsync(GapModel.Create(), Ct, [.. args, "--out", full.Out])).Exit);
+
+        // A run killed after two samples, mid-way through writing the third line.
+        Directory.CreateDirectory(resumed.Out);
+        var lines = File.ReadAllLines(Path.Combine(full.Out, "samples.jsonl"));
+        File.WriteAllText(Path.Combine(resumed.Out, "samples.jsonl"), lines[0] + "\n" + lines[1] + "\n" + lines[2][..(lines[2].Length / 2)]);
+        var model = GapModel.Create();
+        Assert.Equal(0, (await resumed.RunAsync(model, Ct, [.. args, "--out", resumed.Out])).Exit);
+
+        var keys = resumed.Samples().Select(s => $"{s.GetProperty("method")}/{s.GetProperty("problemId")}").ToList();
+        Assert.Equal(6, keys.Count);
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.Equal(full.SummaryText(), resumed.SummaryText());
+
+        // Once complete, a rerun calls the model not once and changes nothing.
+        var calls = model.Prompts.Count;
+        Assert.Equal(0, (await resumed.RunAsync(model, Ct, [.. args, "--out", resumed.Out])).Exit);
+        Assert.Equal(calls, model.Prompts.Count);
+        Assert.Equal(6, resumed.Samples().Count);
+        Assert.Equal(full.SummaryText(), resumed.SummaryText());
+    }
+
+    [Fact]
+    public async Task Run_ModelCallsFail_CountedAsModelFailuresInTheDenominatorThenRetriedWithRetryFailed()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+        var failing = GapModel.Create(_ => throw new HttpOperationException(HttpStatusCode.BadRequest, "", "refused", null));
+        string[] args = ["run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--Llm:Resilience:MaxRetryAttempts=0"];
+
+        Assert.Equal(0, (await h.RunAsync(failing, Ct, args)).Exit);
+
+        var row = h.Row(Gap, "vanilla");
+        Assert.Equal((3, 0), (row.GetProperty("problems").GetInt32(), row.GetProperty("passed").GetInt32()));
+        Assert.Equal(3, row.GetProperty("failures").GetProperty("model-call-failed").GetInt32());
+        Assert.Equal(3, row.GetProperty("retryableProblems").GetArrayLength());
+        Assert.Contains("--retry-failed", File.ReadAllText(Path.Combine(h.Out, "summary.md")), StringComparison.Ordinal);
+
+        // Without --retry-failed a rerun keeps them; with it, they run again (and now fail honestly: the old API).
+        var working = GapModel.Create();
+        Assert.Equal(0, (await h.RunAsync(working, Ct, args)).Exit);
+        Assert.Empty(working.Prompts);
+        Assert.Equal(0, (await h.RunAsync(working, Ct, [.. args, "--retry-failed"])).Exit);
+        row = h.Row(Gap, "vanilla");
+        Assert.Equal(0, row.GetProperty("failures").GetProperty("model-call-failed").GetInt32());
+        Assert.Equal(3, row.GetProperty("failures").GetProperty("ran-with-errors").GetInt32());
+        Assert.Equal(3, row.GetProperty("problems").GetInt32());
+        Assert.Equal(6, h.Samples().Count);
+    }
+
+    [Fact]
+    public async Task Run_Cancelled_Exits130KeepsFinishedSamplesAndTheRerunCompletes()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var generations = 0;
+        var model = GapModel.Create(p =>
+        {
+            // Ctrl-C while the third problem is being generated (vanilla makes one call per problem).
+            if (Interlocked.Increment(ref generations) == 3)
+            {
+                cts.Cancel();
+            }
+
+            return null;
+        });
+        string[] args = ["run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--concurrency", "1"];
+
+        var (exit, _, error) = await h.RunAsync(model, cts.Token, args);
+
+        Assert.Equal(BenchCli.ExitCancelled, exit);
+        Assert.Contains("Cancelled", error, StringComparison.Ordinal);
+        Assert.Equal(2, h.Samples().Count);
+        Assert.Equal(0, (await h.RunAsync(GapModel.Create(), Ct, args)).Exit);
+        Assert.Equal(3, h.Samples().Count);
+        Assert.Equal(3, h.Row(Gap, "vanilla").GetProperty("finished").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_ReferenceAndEmpty_ScoreAllAndNothing()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(null, Ct, "run", "--dataset", Gap, "--methods", "reference,empty", "--out", h.Out);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Equal(1.0, h.Row(Gap, "reference").GetProperty("accuracy").GetDouble());
+        Assert.Equal(0.0, h.Row(Gap, "empty").GetProperty("accuracy").GetDouble());
+        Assert.Equal(0, h.Row(Gap, "reference").GetProperty("llmCalls").GetInt32());
+    }
+
+    [Fact]
+    public async Task Run_HumanEvalReferenceAndEmpty_164And0()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        var path = HumanEvalLoader.ResolvePath(null, AppContext.BaseDirectory);
+        Assert.SkipWhen(path is null || !File.Exists(path), $"HumanEval not found at {path}");
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(null, Ct, "run", "--dataset", path!, "--methods", "reference,empty", "--out", h.Out, "--concurrency", "4");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Equal((164, 164), (h.Row("humaneval", "reference").GetProperty("problems").GetInt32(), h.Row("humaneval", "reference").GetProperty("passed").GetInt32()));
+        Assert.Equal((164, 0), (h.Row("humaneval", "empty").GetProperty("problems").GetInt32(), h.Row("humaneval", "empty").GetProperty("passed").GetInt32()));
+        Assert.False(h.Summary().GetProperty("scripted").GetBoolean());
+        Assert.Contains("| reference | 100.0 | 100.0 |", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_ReplayedCassette_ReproducesSummaryJsonExactly()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var recorded = new BenchRunHarness();
+        using var replayed = new BenchRunHarness();
+        var cassette = Path.Combine(recorded.Dir.Path, "gap.cassette.jsonl");
+        string[] args = ["run", "--dataset", Gap, "--methods", "evor,docprompting,vanilla", "--run-id", "cassette", "--concurrency", "1"];
+        Assert.Equal(0, (await recorded.RunAsync(GapModel.Create(), Ct, [.. args, "--out", recorded.Out, "--cassette", "record", cassette])).Exit);
+
+        var (exit, output, error) = await replayed.RunAsync(null, Ct, [.. args, "--out", replayed.Out, "--cassette", "replay", cassette]);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Equal(recorded.SummaryText().Replace("\"scripted\": true", "", StringComparison.Ordinal), replayed.SummaryText().Replace("\"scripted\": true", "", StringComparison.Ordinal));
+        Assert.Equal(3, replayed.Row(Gap, "evor").GetProperty("passed").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("run", "--dataset", "scripted-gap")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--methods", "magic")]
+    [InlineData("run", "--dataset", "no-such-dataset", "--out", "x")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--stray")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--cassette", "play", "c.jsonl")]
+    [InlineData("sandbox", "--iterations", "0")]
+    [InlineData("nonsense")]
+    public async Task Cli_BadCommandLine_ExitsWithUsage(params string[] args)
+    {
+        using var h = new BenchRunHarness();
+        var (exit, _, error) = await h.RunAsync(null, Ct, [.. args.Select(a => a == "x" ? h.Out : a)]);
+
+        Assert.Equal(BenchCli.ExitUsage, exit);
+        Assert.NotEmpty(error);
+    }
+
+    [Fact]
+    public async Task Cli_Methods_ListsCatalogAblationsAndPseudoMethods()
+    {
+        using var output = new StringWriter();
+        var exit = await BenchCli.RunAsync(["methods"], output, TextWriter.Null, TimeProvider.System, Ct);
+
+        Assert.Equal(0, exit);
+        foreach (var name in new[] { "evor ", "evor-no-query-evolution", "evor-no-knowledge-evolution", "evor-no-evolution", "evor-sources-docs+exec", "reference", "empty" })
+        {
+            Assert.Contains(name, output.ToString(), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ConfigurationOverrides_BothForms_BecomeKeyEqualsValue() =>
+        Assert.Equal(["--Llm:Model=m", "--Sandbox:Backend=docker"], BenchCli.ConfigurationOverrides(["--Llm:Model=m", "--Sandbox:Backend", "docker"]));
+
+    private sealed class RoundedComparer : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) < 1e-6;
+
+        public int GetHashCode(double obj) => 0;
+    }
+}
