@@ -27,6 +27,7 @@ internal static class BenchCli
         {
             RunCommand.Build(output, time, configure, interactive),
             MethodsCommand.Build(output),
+            CompareCommand.Build(output),
             SandboxBenchmarkCommand.Build(output, time),
         };
         var parsed = root.Parse([.. args]);

@@ -135,3 +135,22 @@ internal static class MethodsCommand
         return command;
     }
 }
+
+/// <summary><c>compare A B</c>: two run folders side by side.</summary>
+internal static class CompareCommand
+{
+    public static Command Build(TextWriter output)
+    {
+        var a = new Argument<string>("a") { Description = "The first run's folder (A)" };
+        var b = new Argument<string>("b") { Description = "The second run's folder (B)" };
+        var command = new Command("compare", "Two runs side by side: accuracy per cell, B − A, and the problems that flipped.") { a, b };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var left = await RunComparison.ReadAsync(parsed.GetValue(a)!, ct);
+            var right = await RunComparison.ReadAsync(parsed.GetValue(b)!, ct);
+            await output.WriteAsync(RunComparison.Markdown(left, right));
+            return BenchCli.ExitOk;
+        });
+        return command;
+    }
+}

@@ -124,6 +124,7 @@ internal sealed class BenchRunner(
         var summary = RunSummary.Build(runInfo.RunId, options, final.Values);
         await runInfo.WriteAsync(options.OutputDirectory, time.GetUtcNow(), summary.Scripted, cancellationToken);
         await SummaryWriter.WriteAsync(options.OutputDirectory, summary, cancellationToken);
+        await HtmlReport.WriteAsync(options.OutputDirectory, summary, final.Values, cancellationToken);
         return summary;
     }
 

@@ -36,6 +36,26 @@ public sealed class BenchRunnerTests
         Assert.Contains("## Accuracy by round", md, StringComparison.Ordinal);
         Assert.All(h.Samples(), s => Assert.Equal("scripted", s.GetProperty("answerSource").GetString()));
         Assert.True(h.Row(Gap, "evor").GetProperty("llmCalls").GetInt32() > h.Row(Gap, "vanilla").GetProperty("llmCalls").GetInt32());
+
+        // report.html: self-contained, labelled scripted, a 3 × 3 grid, and every round to click through.
+        var html = File.ReadAllText(Path.Combine(h.Out, "report.html"));
+        Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("https://", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"scripted\"", html, StringComparison.Ordinal);
+        Assert.Equal(9, System.Text.RegularExpressions.Regex.Count(html, "<td class=\"(pass|fail)\" title=\"gap/"));
+        Assert.Equal(4, System.Text.RegularExpressions.Regex.Count(html, "<td class=\"pass\" title=\"gap/"));
+        Assert.Equal(9, System.Text.RegularExpressions.Regex.Count(html, "<details class=\"sample\">"));
+        Assert.Contains(System.Net.WebUtility.HtmlEncode(GapModel.Rewrite), html, StringComparison.Ordinal);
+        Assert.Contains("vault-fetch (documentation", html, StringComparison.Ordinal);
+
+        // compare against a run of the pseudo-methods' folder is wired (every cell of A, none of B).
+        using var other = new BenchRunHarness();
+        Assert.Equal(0, (await other.RunAsync(null, Ct, "run", "--dataset", Gap, "--methods", "reference", "--out", other.Out)).Exit);
+        using var compared = new StringWriter();
+        Assert.Equal(0, await BenchCli.RunAsync(["compare", h.Out, other.Out], compared, TextWriter.Null, TimeProvider.System, Ct));
+        Assert.Contains("| scripted-gap | evor | 100.0 | – | – |", compared.ToString(), StringComparison.Ordinal);
+        Assert.Contains("| scripted-gap | reference | – | 100.0 | – |", compared.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
