@@ -39,11 +39,12 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var runId = new Option<string?>("--run-id") { Description = "The run's id (default: the folder's, else run-<time>)" };
+        var stall = SandboxBenchmarkCommand.AtLeast("--stall-seconds", "Name the samples that made no progress for this long", 60, 1);
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
         var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
             "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
         {
-            datasets, methods, output_, concurrency, limit, samples, cassette, runId, retryFailed,
+            datasets, methods, output_, concurrency, limit, samples, cassette, runId, retryFailed, stall,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parsed, ct) =>
@@ -93,6 +94,7 @@ internal static class RunCommand
                 Samples = parsed.GetValue(samples),
                 RetryFailed = parsed.GetValue(retryFailed),
                 RunId = parsed.GetValue(runId),
+                StallAfter = TimeSpan.FromSeconds(parsed.GetValue(stall)),
                 Settings = settings,
             };
             await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(overrides), withPipeline: true, configure, ct);

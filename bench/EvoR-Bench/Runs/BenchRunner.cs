@@ -32,6 +32,9 @@ internal sealed record BenchRunOptions
     /// <summary>Null: the run id of an existing <c>run.json</c> in the folder, else a new one.</summary>
     public string? RunId { get; init; }
 
+    /// <summary>A sample in flight this long is named in a liveness warning (as EvalPlus does); checked every half of it.</summary>
+    public TimeSpan StallAfter { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Extra facts for <c>run.json</c> (the cassette mode, the command line).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 }
@@ -111,14 +114,33 @@ internal sealed class BenchRunner(
             bases[dataset.Name] = await EnsureKnowledgeBaseAsync(dataset, cancellationToken);
         }
 
-        // Interleave methods so that a stopped run has some of every cell.
-        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
-            async (item, ct) =>
-            {
-                var record = await RunSampleAsync(item.Dataset, item.Method, item.Problem, item.Sample, runInfo.RunId, bases[item.Dataset.Name], ct);
-                await AppendAsync(samplesPath, record, ct);
-                progress.Finished(record);
-            });
+        var inFlight = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watcher = WatchAsync(inFlight, options.StallAfter, progress, stopWatching.Token);
+        try
+        {
+            await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+                async (item, ct) =>
+                {
+                    var name = $"{item.Dataset.Name}/{item.Method}/{item.Problem.Id}" + (item.Sample > 0 ? $"#{item.Sample}" : "");
+                    inFlight[name] = time.GetTimestamp();
+                    try
+                    {
+                        var record = await RunSampleAsync(item.Dataset, item.Method, item.Problem, item.Sample, runInfo.RunId, bases[item.Dataset.Name], ct);
+                        await AppendAsync(samplesPath, record, ct);
+                        progress.Finished(record);
+                    }
+                    finally
+                    {
+                        inFlight.TryRemove(name, out _);
+                    }
+                });
+        }
+        finally
+        {
+            await stopWatching.CancelAsync();
+            await watcher;
+        }
 
         var final = await BenchJson.ReadSamplesAsync(samplesPath, cancellationToken);
         var summary = RunSummary.Build(runInfo.RunId, options, final.Values);
@@ -126,6 +148,27 @@ internal sealed class BenchRunner(
         await SummaryWriter.WriteAsync(options.OutputDirectory, summary, cancellationToken);
         await HtmlReport.WriteAsync(options.OutputDirectory, summary, final.Values, cancellationToken);
         return summary;
+    }
+
+    /// <summary>Every half of <paramref name="stallAfter"/>, names the samples in flight for longer than it.</summary>
+    private async Task WatchAsync(System.Collections.Concurrent.ConcurrentDictionary<string, long> inFlight, TimeSpan stallAfter, IRunProgress progress,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(stallAfter / 2, time);
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                var stalled = inFlight.Where(p => time.GetElapsedTime(p.Value) >= stallAfter).Select(p => p.Key).Order(StringComparer.Ordinal).ToList();
+                if (stalled.Count > 0)
+                {
+                    progress.Stalled(stalled, stallAfter);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     internal static IReadOnlyList<BenchProblem> Problems(IBenchDataset dataset, int? limit) =>
@@ -341,6 +384,9 @@ internal interface IRunProgress
     void Planned(string dataset, string method, int total, int alreadyDone, int alreadyPassed);
 
     void Finished(SampleRecord sample);
+
+    /// <summary>Samples that have made no progress for <paramref name="after"/>.</summary>
+    void Stalled(IReadOnlyList<string> samples, TimeSpan after);
 }
 
 /// <summary>Reports nothing.</summary>
@@ -351,6 +397,10 @@ internal sealed class NoProgress : IRunProgress
     }
 
     public void Finished(SampleRecord sample)
+    {
+    }
+
+    public void Stalled(IReadOnlyList<string> samples, TimeSpan after)
     {
     }
 }

@@ -42,6 +42,21 @@ internal sealed class PlainRunProgress(TextWriter output, TimeProvider time) : I
                 $"[{sample.Dataset}/{sample.Method}] {done}/{c.Total} passed {passed} tokens {tokens} elapsed {elapsed:hh\\:mm\\:ss} {sample.ProblemId}: {(sample.Passed ? "passed" : sample.Failure)}"));
         }
     }
+
+    public void Stalled(IReadOnlyList<string> samples, TimeSpan after)
+    {
+        lock (_lock)
+        {
+            output.WriteLine(Liveness.Warning(samples, after));
+        }
+    }
+}
+
+/// <summary>The liveness warning's text.</summary>
+internal static class Liveness
+{
+    public static string Warning(IReadOnlyList<string> samples, TimeSpan after) =>
+        string.Create(CultureInfo.InvariantCulture, $"warning: no progress for {after.TotalSeconds:0} s on {samples.Count} sample(s): {string.Join(", ", samples.Take(10))}{(samples.Count > 10 ? " …" : "")}");
 }
 
 /// <summary>One live Spectre.Console bar per dataset × method: done / total, passed so far, tokens, elapsed, ETA.</summary>
@@ -79,6 +94,9 @@ internal sealed class SpectreRunProgress(ProgressContext context) : IRunProgress
         task.Increment(1);
         task.Description = Describe(sample.Dataset, sample.Method, c);
     }
+
+    public void Stalled(IReadOnlyList<string> samples, TimeSpan after) =>
+        AnsiConsole.MarkupLine("[yellow]" + Markup.Escape(Liveness.Warning(samples, after)) + "[/]");
 
     private static string Describe(string dataset, string method, ProgressCounts c) =>
         Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{dataset}/{method} {c.Done}/{c.Total} passed {c.Passed} tokens {c.Tokens}"));

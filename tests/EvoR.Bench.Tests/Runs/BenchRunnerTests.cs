@@ -145,6 +145,29 @@ public sealed class BenchRunnerTests
     }
 
     [Fact]
+    public async Task Run_SampleWithoutProgress_IsNamedInALivenessWarning()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+        var model = GapModel.Create(p =>
+        {
+            if (p.Contains("smallest(", StringComparison.Ordinal))
+            {
+                // A model call that hangs for a while (the double answers synchronously).
+                Thread.Sleep(TimeSpan.FromSeconds(2.5));
+            }
+
+            return null;
+        });
+
+        var (exit, output, error) = await h.RunAsync(model, Ct, "run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--stall-seconds", "1");
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("warning: no progress for 1 s on 1 sample(s): scripted-gap/vanilla/gap/smallest", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("gap/total\n", output.Split("warning:").Skip(1).FirstOrDefault() ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Run_ReferenceAndEmpty_ScoreAllAndNothing()
     {
         await BenchRunHarness.SkipIfNoSandboxAsync();
