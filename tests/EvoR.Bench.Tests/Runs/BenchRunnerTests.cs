@@ -154,7 +154,7 @@ public sealed class BenchRunnerTests
             if (p.Contains("smallest(", StringComparison.Ordinal))
             {
                 // A model call that hangs for a while (the double answers synchronously).
-                Thread.Sleep(TimeSpan.FromSeconds(2.5));
+                Thread.Sleep(TimeSpan.FromSeconds(4));
             }
 
             return null;
@@ -163,8 +163,9 @@ public sealed class BenchRunnerTests
         var (exit, output, error) = await h.RunAsync(model, Ct, "run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--stall-seconds", "1");
 
         Assert.True(exit == 0, error + output);
-        Assert.Contains("warning: no progress for 1 s on 1 sample(s): scripted-gap/vanilla/gap/smallest", output, StringComparison.Ordinal);
-        Assert.DoesNotContain("gap/total\n", output.Split("warning:").Skip(1).FirstOrDefault() ?? "", StringComparison.Ordinal);
+        var warnings = output.Split('\n').Where(l => l.StartsWith("warning: no progress for 1 s on ", StringComparison.Ordinal)).ToList();
+        Assert.True(warnings.Count > 0, output);
+        Assert.All(warnings, w => Assert.Contains("scripted-gap/vanilla/gap/smallest", w, StringComparison.Ordinal));
     }
 
     [Fact]
