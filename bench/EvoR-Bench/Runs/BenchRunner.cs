@@ -51,6 +51,7 @@ internal sealed class BenchRunner(
     IKnowledgeBaseStore store,
     ICodeExecutor executor,
     ILlmAvailability llm,
+    Microsoft.Extensions.Options.IOptions<EvoROptions> loop,
     TimeProvider time)
 {
     public const string Reference = "reference";
@@ -76,7 +77,7 @@ internal sealed class BenchRunner(
 
         Directory.CreateDirectory(options.OutputDirectory);
         var started = time.GetUtcNow();
-        var runInfo = await RunInfo.PrepareAsync(options, llm, executor.Backend, started, cancellationToken);
+        var runInfo = await RunInfo.PrepareAsync(options, llm, loop.Value, executor.Backend, started, cancellationToken);
         var samplesPath = Path.Combine(options.OutputDirectory, SamplesFile);
         EnsureEndsWithNewline(samplesPath);
         var done = await BenchJson.ReadSamplesAsync(samplesPath, cancellationToken);

@@ -17,6 +17,10 @@ internal sealed record RunInfo
     public required IReadOnlyList<DatasetInfo> Datasets { get; init; }
     public required IReadOnlyList<string> Methods { get; init; }
     public required ModelInfo Model { get; init; }
+
+    /// <summary>The loop's settings (section <c>EvoR</c>): decoding (temperature, max output tokens), retriever (mode, k,
+    /// token budget) and budgets (rounds, Reflexion attempts, test inputs).</summary>
+    public EvoROptions? Loop { get; init; }
     public required string PromptSetVersion { get; init; }
     public required string PromptSetHash { get; init; }
     public required string SandboxBackend { get; init; }
@@ -39,7 +43,7 @@ internal sealed record RunInfo
 
     /// <summary>The run's header, checked against an existing <c>run.json</c> in the folder and written at once.</summary>
     /// <exception cref="ArgumentException">The folder holds a run of other datasets, or another run id.</exception>
-    public static async Task<RunInfo> PrepareAsync(BenchRunOptions options, ILlmAvailability llm, string backend, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<RunInfo> PrepareAsync(BenchRunOptions options, ILlmAvailability llm, EvoROptions loop, string backend, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var path = Path.Combine(options.OutputDirectory, BenchRunner.RunFile);
         RunInfo? previous = null;
@@ -75,6 +79,7 @@ internal sealed record RunInfo
             Datasets = [.. (previous?.Datasets ?? []).Where(p => datasets.All(d => d.Name != p.Name)), .. datasets],
             Methods = [.. (previous?.Methods ?? []).Except(options.Methods), .. options.Methods],
             Model = new ModelInfo(llm.Provider, llm.Model, llm.Endpoint?.ToString(), llm.IsConfigured),
+            Loop = loop,
             PromptSetVersion = PromptSet.Version,
             PromptSetHash = PromptSet.Hash,
             SandboxBackend = backend,

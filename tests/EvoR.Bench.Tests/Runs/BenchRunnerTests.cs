@@ -37,6 +37,18 @@ public sealed class BenchRunnerTests
         Assert.All(h.Samples(), s => Assert.Equal("scripted", s.GetProperty("answerSource").GetString()));
         Assert.True(h.Row(Gap, "evor").GetProperty("llmCalls").GetInt32() > h.Row(Gap, "vanilla").GetProperty("llmCalls").GetInt32());
 
+        // run.json: the dataset's identity, the model, the loop's settings as run.
+        using var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(h.Out, "run.json")));
+        var info = run.RootElement;
+        Assert.Equal("gap", info.GetProperty("runId").GetString());
+        Assert.Equal((Gap, 3, 16), (info.GetProperty("datasets")[0].GetProperty("name").GetString(), info.GetProperty("datasets")[0].GetProperty("problems").GetInt32(),
+            info.GetProperty("datasets")[0].GetProperty("hash").GetString()!.Length));
+        Assert.Equal("scripted", info.GetProperty("model").GetProperty("provider").GetString());
+        Assert.Equal(1, info.GetProperty("loop").GetProperty("retrievalK").GetInt32());
+        Assert.Equal("process", info.GetProperty("sandboxBackend").GetString());
+        Assert.True(info.GetProperty("scripted").GetBoolean());
+        Assert.True(info.TryGetProperty("finishedAt", out _));
+
         // report.html: self-contained, labelled scripted, a 3 × 3 grid, and every round to click through.
         var html = File.ReadAllText(Path.Combine(h.Out, "report.html"));
         Assert.DoesNotContain("http://", html, StringComparison.Ordinal);
