@@ -181,6 +181,69 @@ public sealed class BenchRunnerTests
     }
 
     [Fact]
+    public async Task Run_SeveralSamples_ReportsUnbiasedPassAtK()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(null, Ct, "run", "--dataset", Gap, "--methods", "reference,empty", "--samples", "2", "--out", h.Out);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Equal(12, h.Samples().Count);
+        var reference = h.Row(Gap, "reference").GetProperty("passAtK");
+        Assert.Equal((1.0, 1.0), (reference.GetProperty("pass@1").GetDouble(), reference.GetProperty("pass@2").GetDouble()));
+        Assert.Equal(0.0, h.Row(Gap, "empty").GetProperty("passAtK").GetProperty("pass@2").GetDouble());
+        Assert.Contains("unbiased pass@1 over 2 samples", File.ReadAllText(Path.Combine(h.Out, "summary.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_KilledMidRun_RerunLosesNoneRedoesNoneAndEndsWithTheSameSummary()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        var dataset = HumanEvalLoader.ResolvePath(null, AppContext.BaseDirectory);
+        Assert.SkipWhen(dataset is null || !File.Exists(dataset), $"HumanEval not found at {dataset}");
+        using var killed = new BenchRunHarness();
+        using var whole = new BenchRunHarness();
+        string[] args = ["run", "--dataset", dataset!, "--methods", "reference", "--limit", "12", "--run-id", "kill", "--concurrency", "1"];
+        Assert.Equal(0, (await whole.RunAsync(null, Ct, [.. args, "--out", whole.Out])).Exit);
+
+        // The bench's own build output (built with this test project, which references it).
+        var output = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)); // …/bin/<Configuration>/<tfm>
+        var exe = Path.Combine(SolutionDirectory(), "bench", "EvoR-Bench", "bin", output.Parent!.Name, output.Name, "EvoR.Bench.dll");
+        Assert.SkipUnless(File.Exists(exe), $"The bench is not built at {exe}");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])[exe, .. args, "--out", killed.Out, .. BenchRunHarness.Common])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        Task<string> stderr;
+        using (var process = System.Diagnostics.Process.Start(start)!)
+        {
+            _ = process.StandardOutput.ReadToEndAsync(Ct);
+            stderr = process.StandardError.ReadToEndAsync(Ct);
+            var samples = Path.Combine(killed.Out, "samples.jsonl");
+            while (!process.HasExited && (!File.Exists(samples) || File.ReadAllLines(samples).Length < 4))
+            {
+                await Task.Delay(20, Ct);
+            }
+
+            process.Kill(entireProcessTree: true); // SIGKILL: no chance to finish a line or write a summary
+            await process.WaitForExitAsync(Ct);
+        }
+
+        Assert.True(File.Exists(Path.Combine(killed.Out, "samples.jsonl")), await stderr);
+        var before = killed.Samples().Count;
+        Assert.InRange(before, 4, 11);
+        Assert.Equal(0, (await killed.RunAsync(null, Ct, [.. args, "--out", killed.Out])).Exit);
+
+        var ids = killed.Samples().Select(s => s.GetProperty("problemId").GetString()).ToList();
+        Assert.Equal(12, ids.Count);
+        Assert.Equal(12, ids.Distinct().Count());
+        Assert.Equal(whole.SummaryText(), killed.SummaryText());
+    }
+
+    [Fact]
     public async Task Run_ReferenceAndEmpty_ScoreAllAndNothing()
     {
         await BenchRunHarness.SkipIfNoSandboxAsync();
@@ -261,6 +324,19 @@ public sealed class BenchRunnerTests
     [Fact]
     public void ConfigurationOverrides_BothForms_BecomeKeyEqualsValue() =>
         Assert.Equal(["--Llm:Model=m", "--Sandbox:Backend=docker"], BenchCli.ConfigurationOverrides(["--Llm:Model=m", "--Sandbox:Backend", "docker"]));
+
+    private static string SolutionDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "EvoR.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("No EvoR.sln above the test's folder.");
+    }
 
     private sealed class RoundedComparer : IEqualityComparer<double>
     {
