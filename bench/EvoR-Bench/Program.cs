@@ -7,4 +7,5 @@ Console.CancelKeyPress += (_, e) =>
     cancellation.Cancel();
 };
 
-return await BenchCli.RunAsync(args, [new SandboxBenchmarkCommand(TimeProvider.System)], Console.Out, Console.Error, cancellation.Token);
+return await BenchCli.RunAsync(args, Console.Out, Console.Error, TimeProvider.System, cancellation.Token,
+    interactive: !Console.IsOutputRedirected && !Console.IsErrorRedirected);

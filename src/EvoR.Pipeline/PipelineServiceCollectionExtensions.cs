@@ -82,7 +82,8 @@ public static class PipelineServiceCollectionExtensions
 
     /// <summary>
     /// Registers the knowledge layer (<see cref="AddEvoRKnowledge"/>) and the generation methods
-    /// (<see cref="IGenerationMethod"/>: EvoR, EvoR+Reflexion, Vanilla, DocPrompting, Reflexion), <see cref="MethodRunner"/>
+    /// (<see cref="IGenerationMethod"/>: every <see cref="MethodCatalog"/> entry: EvoR, EvoR+Reflexion, Vanilla, DocPrompting,
+    /// Reflexion and the ablations), <see cref="MethodRunner"/>
     /// and <see cref="HiddenTestScorer"/>, binding section <c>EvoR</c>. The methods need the LLM layer
     /// (<c>AddEvoRLlm</c>) and the sandbox (<c>AddEvoRSandbox</c>) registered by the host. The loop's spans and
     /// instruments are <see cref="PipelineTelemetry"/> (<c>EvoR.Pipeline</c>).
@@ -98,13 +99,23 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<QueryEvolver>();
         services.TryAddSingleton<KnowledgeEvolver>();
         services.TryAddSingleton<MethodServices>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, EvoRMethod>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, EvoRReflexionMethod>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, VanillaMethod>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, DocPromptingMethod>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IGenerationMethod, ReflexionMethod>());
+        // One method per catalog entry, registered once however often this is called.
+        if (!services.Any(d => d.ServiceType == typeof(IGenerationMethod) && d.ImplementationFactory?.Target is CatalogRegistration))
+        {
+            foreach (var definition in MethodCatalog.All)
+            {
+                services.AddSingleton<IGenerationMethod>(new CatalogRegistration(definition).Create);
+            }
+        }
+
         services.TryAddSingleton<HiddenTestScorer>();
         services.TryAddSingleton<MethodRunner>();
         return services;
     }
+}
+
+/// <summary>Creates one catalog method; its type marks the registration so that a second call adds nothing.</summary>
+internal sealed class CatalogRegistration(MethodDefinition definition)
+{
+    public IGenerationMethod Create(IServiceProvider services) => new CatalogMethod(definition, services.GetRequiredService<MethodServices>());
 }

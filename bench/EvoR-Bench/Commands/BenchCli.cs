@@ -1,7 +1,14 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace EvoR.Bench.Commands;
 
-/// <summary>Dispatches <c>EvoR.Bench COMMAND [options]</c> to a command. Exit codes: 0 ran, 1 ran and found a
-/// correctness problem, 2 usage or configuration error, 130 cancelled.</summary>
+/// <summary>
+/// <c>EvoR.Bench COMMAND [options] [--Section:Key=value …]</c> on System.CommandLine: typed options and generated
+/// <c>--help</c>. Any option whose name holds a colon is a configuration override (<c>--Llm:Model=x</c>,
+/// <c>--Sandbox:Backend docker</c>), as are environment variables (<c>Llm__Model</c>). Exit codes: 0 ran, 1 ran and
+/// found a correctness problem, 2 usage or configuration error, 130 cancelled.
+/// </summary>
 internal static class BenchCli
 {
     public const int ExitOk = 0;
@@ -9,57 +16,42 @@ internal static class BenchCli
     public const int ExitUsage = 2;
     public const int ExitCancelled = 130;
 
-    public static async Task<int> RunAsync(
-        IReadOnlyList<string> args,
-        IReadOnlyList<IBenchCommand> commands,
-        TextWriter output,
-        TextWriter error,
-        CancellationToken cancellationToken)
+    /// <summary>Parses and runs. <paramref name="configure"/> may replace services of <c>run</c>'s container (tests: a scripted model).</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, TimeProvider time,
+        CancellationToken cancellationToken, Action<IServiceCollection>? configure = null, bool interactive = false)
     {
-        ArgumentNullException.ThrowIfNull(commands);
+        ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        BenchArguments arguments;
-        try
+        var root = new RootCommand("EvoR-Bench: run methods over datasets and report like a paper; time the sandbox.")
         {
-            arguments = BenchArguments.Parse(args);
-        }
-        catch (ArgumentException ex)
+            RunCommand.Build(output, time, configure, interactive),
+            MethodsCommand.Build(output),
+            CompareCommand.Build(output),
+            SandboxBenchmarkCommand.Build(output, time),
+        };
+        var parsed = root.Parse([.. args]);
+        if (parsed.Errors.Count > 0)
         {
-            await error.WriteLineAsync(ex.Message);
+            foreach (var e in parsed.Errors)
+            {
+                await error.WriteLineAsync(e.Message);
+            }
+
+            await error.WriteLineAsync("Try --help.");
             return ExitUsage;
         }
 
-        var command = commands.FirstOrDefault(c => string.Equals(c.Name, arguments.Command, StringComparison.OrdinalIgnoreCase));
-        if (command is null)
-        {
-            var writer = arguments.Command is null ? output : error;
-            if (arguments.Command is not null)
-            {
-                await error.WriteLineAsync($"Unknown command '{arguments.Command}'.");
-            }
-
-            await writer.WriteLineAsync("Usage: EvoR.Bench COMMAND [options] [--Sandbox:Key=value ...]");
-            await writer.WriteLineAsync("Commands:");
-            foreach (var c in commands)
-            {
-                await writer.WriteLineAsync($"  {c.Name,-10} {c.Summary}");
-            }
-
-            return arguments.Command is null ? ExitOk : ExitUsage;
-        }
-
-        if (arguments.Has("help") || arguments.Has("h"))
-        {
-            await output.WriteLineAsync($"Usage: EvoR.Bench {command.Name} [options] [--Sandbox:Key=value ...]");
-            await output.WriteLineAsync(command.Summary);
-            await output.WriteLineAsync(command.Usage);
-            return ExitOk;
-        }
-
         try
         {
-            return await command.RunAsync(arguments, output, cancellationToken);
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                // Program.cs owns Ctrl-C: it cancels the token, the command stops cleanly and exits 130.
+                ProcessTerminationTimeout = null,
+            }, cancellationToken);
         }
         catch (ArgumentException ex)
         {
@@ -68,7 +60,7 @@ internal static class BenchCli
         }
         catch (Microsoft.Extensions.Options.OptionsValidationException ex)
         {
-            await error.WriteLineAsync("Invalid sandbox configuration: " + ex.Message);
+            await error.WriteLineAsync("Invalid configuration: " + ex.Message);
             return ExitUsage;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -76,5 +68,35 @@ internal static class BenchCli
             await error.WriteLineAsync("Cancelled.");
             return ExitCancelled;
         }
+    }
+
+    /// <summary>The configuration overrides among a command's unmatched tokens: <c>--A:B=v</c> and <c>--A:B v</c>.</summary>
+    /// <exception cref="ArgumentException">A token that is neither an option of the command nor an override.</exception>
+    public static IReadOnlyList<string> ConfigurationOverrides(IReadOnlyList<string> unmatched)
+    {
+        var overrides = new List<string>();
+        for (var i = 0; i < unmatched.Count; i++)
+        {
+            var token = unmatched[i];
+            if (!token.StartsWith("--", StringComparison.Ordinal) || !token[2..].Split('=')[0].Contains(':', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"Unrecognized argument '{token}'. Try --help.");
+            }
+
+            if (token.Contains('=', StringComparison.Ordinal))
+            {
+                overrides.Add(token);
+            }
+            else if (i + 1 < unmatched.Count)
+            {
+                overrides.Add($"{token}={unmatched[++i]}");
+            }
+            else
+            {
+                throw new ArgumentException($"Option '{token}' needs a value.");
+            }
+        }
+
+        return overrides;
     }
 }

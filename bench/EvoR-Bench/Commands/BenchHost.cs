@@ -1,4 +1,7 @@
+using EvoR.Bench.Runs;
+using EvoR.Llm;
 using EvoR.Bench.Scoring;
+using EvoR.Pipeline;
 using EvoR.Sandbox;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +15,8 @@ namespace EvoR.Bench.Commands;
 /// <summary>
 /// The bench's container: the real sandbox (<c>AddEvoRSandbox</c>, section <c>Sandbox</c>) configured from
 /// environment variables (<c>Sandbox__Key</c>) overridden by the command line (<c>--Sandbox:Key=value</c>), plus the
-/// scorer. Hosted services the sandbox registers are started and stopped as a generic host would.
+/// scorer; for <c>run</c>, also the LLM layer (section <c>Llm</c>), the pipeline (sections <c>EvoR</c>, <c>Knowledge</c>…) and
+/// <see cref="BenchRunner"/>. Hosted services are started and stopped as a generic host would.
 /// </summary>
 internal sealed class BenchHost : IAsyncDisposable
 {
@@ -28,6 +32,8 @@ internal sealed class BenchHost : IAsyncDisposable
     public IServiceProvider Services => _services;
 
     public ICodeExecutor Executor => _services.GetRequiredService<ICodeExecutor>();
+
+    public BenchRunner Runner => _services.GetRequiredService<BenchRunner>();
 
     public HumanEvalScorer Scorer => _services.GetRequiredService<HumanEvalScorer>();
 
@@ -45,7 +51,13 @@ internal sealed class BenchHost : IAsyncDisposable
 
     /// <summary>Builds the container, validates the sandbox options and starts hosted services.</summary>
     /// <exception cref="OptionsValidationException">The <c>Sandbox</c> section is invalid.</exception>
-    public static async Task<BenchHost> StartAsync(IConfiguration configuration, CancellationToken cancellationToken = default)
+    public static async Task<BenchHost> StartAsync(IConfiguration configuration, CancellationToken cancellationToken = default) =>
+        await StartAsync(configuration, withPipeline: false, configure: null, cancellationToken);
+
+    /// <summary>Builds the container (with the LLM layer and pipeline when <paramref name="withPipeline"/>), lets
+    /// <paramref name="configure"/> replace services (a scripted model in tests), validates options and starts hosted services.</summary>
+    public static async Task<BenchHost> StartAsync(IConfiguration configuration, bool withPipeline, Action<IServiceCollection>? configure,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var services = new ServiceCollection()
@@ -58,6 +70,13 @@ internal sealed class BenchHost : IAsyncDisposable
             .AddEvoRSandbox(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<HumanEvalScorer>();
+        if (withPipeline)
+        {
+            services.AddEvoRLlm(configuration).AddEvoRPipeline(configuration);
+            services.AddSingleton<BenchRunner>();
+        }
+
+        configure?.Invoke(services);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         try

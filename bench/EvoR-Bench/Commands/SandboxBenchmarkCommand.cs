@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
@@ -14,7 +15,7 @@ namespace EvoR.Bench.Commands;
 /// <c>sandbox</c>: trivial-run latency through the sandbox against a bare interpreter spawn, executions per second at
 /// concurrency 1 and at the pool size, and the wall time to score every canonical HumanEval solution.
 /// </summary>
-internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenchCommand
+internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
 {
     /// <summary>The latency goal: sandbox p50 at most this many times a bare spawn's p50.</summary>
     public const double GoalRatio = 1.3;
@@ -28,44 +29,60 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private static readonly string[] KnownOptions = ["iterations", "warmup", "gap-ms", "throughput-runs", "json", "humaneval", "python"];
-
-    public string Name => "sandbox";
-
-    public string Summary => "Sandbox latency vs a bare python3 spawn, throughput, and HumanEval canonical scoring time.";
-
-    public string Usage => """
-          --iterations N       timed trivial runs of each kind (default 50)
-          --warmup N           untimed runs of each kind first (default 5)
-          --gap-ms N           idle time before each timed latency run (default 100), so that one run's background
-                               work (discarding its sandbox, refilling the warm pool) does not land on the next
-          --throughput-runs N  executions per throughput measurement (default 100)
-          --humaneval PATH     HumanEval.jsonl.gz (default: ../shared/data/humaneval/ beside the folder of EvoR.sln)
-          --python PATH        interpreter of the bare baseline (default /usr/bin/python3)
-          --json PATH          also write the report as JSON
-          --Sandbox:Key=value  sandbox option override (also from environment variables Sandbox__Key)
-        """;
-
-    public async Task<int> RunAsync(BenchArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>The <c>sandbox</c> command: typed options, its action running <see cref="RunAsync"/>.</summary>
+    public static Command Build(TextWriter output, TimeProvider time)
     {
-        ArgumentNullException.ThrowIfNull(arguments);
-        ArgumentNullException.ThrowIfNull(output);
-        if (arguments.Unknown(KnownOptions) is [var unknown, ..])
+        var iterations = AtLeast("--iterations", "Timed trivial runs of each kind", 50, 1);
+        var warmup = AtLeast("--warmup", "Untimed runs of each kind first", 5, 0);
+        var gapMs = AtLeast("--gap-ms", "Idle time before each timed latency run, so that one run's background work (discarding its sandbox, refilling the warm pool) does not land on the next", 100, 0);
+        var throughputRuns = AtLeast("--throughput-runs", "Executions per throughput measurement", 100, 1);
+        var humanEval = new Option<string?>("--humaneval") { Description = "HumanEval.jsonl.gz (default: ../shared/data/humaneval/ beside the folder of EvoR.sln)" };
+        var python = new Option<string>("--python") { Description = "Interpreter of the bare baseline", DefaultValueFactory = _ => DefaultPython };
+        var json = new Option<string?>("--json") { Description = "Also write the report as JSON to this path" };
+        var command = new Command("sandbox", "Sandbox latency vs a bare python3 spawn, throughput, and HumanEval canonical scoring time. " +
+            "Sandbox options: --Sandbox:Key=value (or environment Sandbox__Key).")
         {
-            throw new ArgumentException($"Unknown option '--{unknown}' for '{Name}'. Try --help.");
-        }
+            iterations, warmup, gapMs, throughputRuns, humanEval, python, json,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction((parsed, ct) => new SandboxBenchmarkCommand(time).RunAsync(new SandboxBenchmarkSettings
+        {
+            Iterations = parsed.GetValue(iterations),
+            Warmup = parsed.GetValue(warmup),
+            GapMs = parsed.GetValue(gapMs),
+            ThroughputRuns = parsed.GetValue(throughputRuns),
+            HumanEvalPath = parsed.GetValue(humanEval),
+            Python = parsed.GetValue(python)!,
+            JsonPath = parsed.GetValue(json),
+            ConfigurationArgs = BenchCli.ConfigurationOverrides([.. parsed.UnmatchedTokens]),
+        }, output, ct));
+        return command;
+    }
 
-        var iterations = arguments.GetInt("iterations", 50, 1, 1_000_000);
-        var warmup = arguments.GetInt("warmup", 5, 0, 1_000_000);
-        var gapMs = arguments.GetInt("gap-ms", 100, 0, 60_000);
-        var throughputRuns = arguments.GetInt("throughput-runs", 100, 1, 1_000_000);
-        var python = arguments.GetString("python") ?? DefaultPython;
-        var jsonPath = arguments.GetString("json");
-        var datasetPath = HumanEvalLoader.ResolvePath(arguments.GetString("humaneval"), Directory.GetCurrentDirectory());
+    internal static Option<int> AtLeast(string name, string description, int defaultValue, int min)
+    {
+        var option = new Option<int>(name) { Description = $"{description}", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() < min)
+            {
+                r.AddError($"Option '{name}' must be at least {min}.");
+            }
+        });
+        return option;
+    }
+
+    public async Task<int> RunAsync(SandboxBenchmarkSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(output);
+        var (iterations, warmup, gapMs, throughputRuns, python, jsonPath) =
+            (settings.Iterations, settings.Warmup, settings.GapMs, settings.ThroughputRuns, settings.Python, settings.JsonPath);
+        var datasetPath = HumanEvalLoader.ResolvePath(settings.HumanEvalPath, Directory.GetCurrentDirectory());
 
         var startedAt = timeProvider.GetUtcNow();
         var loadAtStart = await ReadLoadAverageAsync(cancellationToken);
-        await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(arguments.ConfigurationArgs), cancellationToken);
+        await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(settings.ConfigurationArgs), cancellationToken);
         var executor = host.Executor;
         var bare = new BareProcessSpawner(python, ["-c", TrivialProgram], BareEnvironment(host.SandboxOptions));
         var health = host.Services.GetService<ISandboxHealthProbe>() is { } probe ? await probe.CheckAsync(cancellationToken) : null;
@@ -303,4 +320,17 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider) : IBenc
     }
 
     private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
+}
+
+/// <summary>The <c>sandbox</c> command's options.</summary>
+internal sealed record SandboxBenchmarkSettings
+{
+    public int Iterations { get; init; } = 50;
+    public int Warmup { get; init; } = 5;
+    public int GapMs { get; init; } = 100;
+    public int ThroughputRuns { get; init; } = 100;
+    public string? HumanEvalPath { get; init; }
+    public string Python { get; init; } = "/usr/bin/python3";
+    public string? JsonPath { get; init; }
+    public IReadOnlyList<string> ConfigurationArgs { get; init; } = [];
 }

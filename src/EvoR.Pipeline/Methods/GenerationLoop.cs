@@ -10,8 +10,8 @@ using Microsoft.Extensions.Options;
 
 namespace EvoR.Pipeline.Methods;
 
-/// <summary>Which parts of the loop a method uses.</summary>
-internal sealed record LoopFeatures
+/// <summary>Which parts of the loop a method uses; a method is a name and these (<see cref="MethodCatalog"/>).</summary>
+public sealed record LoopFeatures
 {
     /// <summary>More than one round, each executing its draft; false: one generation, not executed (scored only).</summary>
     public bool Iterate { get; init; }

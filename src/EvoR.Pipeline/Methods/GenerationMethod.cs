@@ -8,7 +8,7 @@ namespace EvoR.Pipeline.Methods;
 /// <summary>A code-generation method (EvoR or a baseline), run on one problem.</summary>
 public interface IGenerationMethod
 {
-    /// <summary>Stable name: <c>evor</c>, <c>vanilla</c>, <c>docprompting</c>, <c>reflexion</c>, <c>evor+reflexion</c>.</summary>
+    /// <summary>Stable name from <see cref="MethodCatalog"/>: <c>evor</c>, <c>vanilla</c>, <c>docprompting</c>, <c>reflexion</c>, <c>evor+reflexion</c>, the ablations.</summary>
     string Name { get; }
 
     /// <summary>Runs the method. The problem it gets must carry no hidden tests (<see cref="MethodRunner"/> strips them).</summary>

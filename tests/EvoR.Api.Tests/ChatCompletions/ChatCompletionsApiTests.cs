@@ -167,7 +167,9 @@ public sealed class ChatCompletionsApiTests
 
         var list = await models.GetModelsAsync(Http.Ct);
 
-        Assert.Equal(["evor", "evor:docprompting", "evor:evor", "evor:evor+reflexion", "evor:reflexion", "evor:vanilla"],
-            list.Value.Select(m => m.Id));
+        var ids = list.Value.Select(m => m.Id).ToList();
+        Assert.Equal(["evor", .. EvoR.Pipeline.Methods.MethodCatalog.All.Select(m => $"evor:{m.Name}").Order(StringComparer.Ordinal)], ids);
+        Assert.Subset(ids.ToHashSet(), new HashSet<string> { "evor:docprompting", "evor:evor", "evor:evor+reflexion", "evor:reflexion",
+            "evor:vanilla", "evor:evor-no-query-evolution", "evor:evor-no-knowledge-evolution", "evor:evor-no-evolution", "evor:evor-sources-docs+exec" });
     }
 }

@@ -1,0 +1,158 @@
+using System.CommandLine;
+using EvoR.Bench.Datasets;
+using EvoR.Bench.Runs;
+using EvoR.Pipeline.Methods;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace EvoR.Bench.Commands;
+
+/// <summary>
+/// <c>run</c>: methods × datasets in-process (the pipeline's <see cref="MethodRunner"/>, sandbox and knowledge bases),
+/// the model from the <c>Llm:*</c> settings; writes <c>run.json</c>, <c>samples.jsonl</c>, <c>summary.json</c> and
+/// <c>summary.md</c> into <c>--out</c>, and continues a stopped run in the same folder.
+/// </summary>
+internal static class RunCommand
+{
+    public const string DefaultMethods = "evor,docprompting,reflexion,vanilla,evor+reflexion";
+
+    public static Command Build(TextWriter output, TimeProvider time, Action<IServiceCollection>? configure, bool interactive)
+    {
+        var datasets = new Option<string[]>("--dataset")
+        {
+            Description = $"A dataset name ({string.Join(", ", DatasetResolver.BuiltInNames)}) or a HumanEval .jsonl[.gz] path; repeatable",
+            Required = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var methods = new Option<string>("--methods")
+        {
+            Description = $"Comma-separated methods (see the 'methods' command; also the pseudo-methods reference and empty).",
+            DefaultValueFactory = _ => DefaultMethods,
+        };
+        var output_ = new Option<string>("--out") { Description = "The run's folder; rerunning with the same folder continues the run", Required = true };
+        var concurrency = SandboxBenchmarkCommand.AtLeast("--concurrency", "Samples in flight at once", 4, 1);
+        var limit = new Option<int?>("--limit") { Description = "Only the first N problems of each dataset" };
+        var samples = SandboxBenchmarkCommand.AtLeast("--samples", "Samples per problem; more than 1 reports unbiased pass@k", 1, 1);
+        var cassette = new Option<string[]>("--cassette")
+        {
+            Description = "record PATH: append every model exchange to PATH; replay PATH: answer from PATH (no model needed)",
+            Arity = new ArgumentArity(2, 2),
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var runId = new Option<string?>("--run-id") { Description = "The run's id (default: the folder's, else run-<time>)" };
+        var stall = SandboxBenchmarkCommand.AtLeast("--stall-seconds", "Name the samples that made no progress for this long", 60, 1);
+        var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
+        var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
+            "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
+        {
+            datasets, methods, output_, concurrency, limit, samples, cassette, runId, retryFailed, stall,
+        };
+        command.TreatUnmatchedTokensAsErrors = false;
+        command.SetAction(async (parsed, ct) =>
+        {
+            var overrides = BenchCli.ConfigurationOverrides([.. parsed.UnmatchedTokens]).ToList();
+            var outDir = Path.GetFullPath(parsed.GetValue(output_)!);
+            var settings = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (parsed.GetValue(cassette) is [var mode, var path])
+            {
+                var full = Path.GetFullPath(path);
+                switch (mode.ToLowerInvariant())
+                {
+                    case "record":
+                        overrides.Add($"--Llm:RecordTo={full}");
+                        break;
+                    case "replay":
+                        overrides.Add("--Llm:Provider=replay");
+                        overrides.Add($"--Llm:Cassette={full}");
+                        break;
+                    default:
+                        throw new ArgumentException($"--cassette takes 'record PATH' or 'replay PATH', not '{mode}'.");
+                }
+
+                settings["cassette"] = $"{mode.ToLowerInvariant()} {full}";
+            }
+
+            // Knowledge bases live in the run's folder unless configured.
+            if (!overrides.Any(o => o.StartsWith("--Knowledge:RootPath", StringComparison.OrdinalIgnoreCase)) && Environment.GetEnvironmentVariable("Knowledge__RootPath") is null)
+            {
+                overrides.Insert(0, $"--Knowledge:RootPath={Path.Combine(outDir, "knowledge")}");
+            }
+
+            settings["overrides"] = string.Join(' ', overrides.Where(o => !o.Contains("ApiKey", StringComparison.OrdinalIgnoreCase)));
+            var resolved = new List<IBenchDataset>();
+            foreach (var d in parsed.GetValue(datasets)!)
+            {
+                resolved.Add(await DatasetResolver.ResolveAsync(d, ct));
+            }
+
+            var options = new BenchRunOptions
+            {
+                Datasets = resolved,
+                Methods = [.. parsed.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct()],
+                OutputDirectory = outDir,
+                Concurrency = parsed.GetValue(concurrency),
+                Limit = parsed.GetValue(limit),
+                Samples = parsed.GetValue(samples),
+                RetryFailed = parsed.GetValue(retryFailed),
+                RunId = parsed.GetValue(runId),
+                StallAfter = TimeSpan.FromSeconds(parsed.GetValue(stall)),
+                Settings = settings,
+            };
+            await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(overrides), withPipeline: true, configure, ct);
+            RunSummary summary;
+            if (interactive)
+            {
+                summary = await SpectreRunProgress.RunAsync(p => host.Runner.RunAsync(options, p, ct), time);
+            }
+            else
+            {
+                summary = await host.Runner.RunAsync(options, new PlainRunProgress(output, time), ct);
+            }
+
+            await output.WriteLineAsync();
+            await output.WriteAsync(SummaryWriter.Markdown(summary));
+            await output.WriteLineAsync($"Results in {outDir}");
+            return BenchCli.ExitOk;
+        });
+        return command;
+    }
+}
+
+/// <summary><c>methods</c>: the catalog, one method a line with its group and description.</summary>
+internal static class MethodsCommand
+{
+    public static Command Build(TextWriter output)
+    {
+        var command = new Command("methods", "List every method run accepts (the catalog, its ablations, and the pseudo-methods).");
+        command.SetAction(async (_, _) =>
+        {
+            foreach (var m in MethodCatalog.All)
+            {
+                await output.WriteLineAsync($"{m.Name,-34} {m.Group,-20} {m.Description}");
+            }
+
+            await output.WriteLineAsync($"{BenchRunner.Reference,-34} {"pseudo",-20} Answers each problem's reference solution (a harness check: 100 % where references exist).");
+            await output.WriteLineAsync($"{BenchRunner.Empty,-34} {"pseudo",-20} Answers nothing (a harness check: 0 %).");
+            return BenchCli.ExitOk;
+        });
+        return command;
+    }
+}
+
+/// <summary><c>compare A B</c>: two run folders side by side.</summary>
+internal static class CompareCommand
+{
+    public static Command Build(TextWriter output)
+    {
+        var a = new Argument<string>("a") { Description = "The first run's folder (A)" };
+        var b = new Argument<string>("b") { Description = "The second run's folder (B)" };
+        var command = new Command("compare", "Two runs side by side: accuracy per cell, B − A, and the problems that flipped.") { a, b };
+        command.SetAction(async (parsed, ct) =>
+        {
+            var left = await RunComparison.ReadAsync(parsed.GetValue(a)!, ct);
+            var right = await RunComparison.ReadAsync(parsed.GetValue(b)!, ct);
+            await output.WriteAsync(RunComparison.Markdown(left, right));
+            return BenchCli.ExitOk;
+        });
+        return command;
+    }
+}
