@@ -190,7 +190,7 @@ internal sealed class EvorBenchScorer(ICodeExecutor executor, TimeProvider timeP
             if (result.Verdict != EvoR.Sandbox.Verdict.Passed)
             {
                 return new EvorBenchVerdict("", "", "", result.Verdict, false, c.Number,
-                    $"case {c.Number}: {result.Verdict} ({result.Message ?? Tail(result.CompileOutput ?? result.Stderr)})", results, 0);
+                    $"case {c.Number}: {result.Verdict} ({result.Message}) {Tail(result.CompileOutput is { Length: > 0 } compile ? compile : result.Stderr)}".TrimEnd(), results, 0);
             }
 
             if (!AnswerComparer.Matches(task.ComparisonRule, c.AnswerText, result.Stdout, Options.ReleasedQuirks))

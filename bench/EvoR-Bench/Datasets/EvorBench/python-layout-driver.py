@@ -2,13 +2,18 @@
 # sandbox, exactly as the released eval/ScipyM.py does, and prints one machine-readable line per event.
 # The service prepends "PAYLOAD = '<base64 JSON>'"; the per-run nonce arrives on stdin (never in this file, so a
 # program that reads the driver's source cannot forge its verdict lines).
-import base64
-import importlib.util
-import json
 import os
-import pickle
-import subprocess
-import sys
+
+# One BLAS/OpenMP thread per process: a pool of threads per core would count against the sandbox's process limit.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import base64  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import pickle  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 
 P = json.loads(base64.b64decode(PAYLOAD))  # noqa: F821 (prepended)
 NONCE = sys.stdin.readline().strip()

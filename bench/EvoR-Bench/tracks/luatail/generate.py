@@ -105,15 +105,22 @@ def main():
         write(os.path.join(q, "example.json"), json.dumps({"problem_description": p["description"], "instructions": INSTRUCTIONS}, indent=2) + "\n")
         write(os.path.join(q, "code_context.txt"), CONTEXT)
         program = CONTEXT.replace("[insert]", p["reference"])
-        answers = set()
-        for n in range(1, CASES + 1):
-            stdin = p["inputs"](np.random.default_rng(7000 * i + n)) + "\n"
-            with open("/tmp/luatail-prog.lua", "w") as f:
-                f.write(program)
-            run = subprocess.run(["lua5.4", "/tmp/luatail-prog.lua"], input=stdin.encode(), capture_output=True, check=True)
-            answer = run.stdout.decode()
-            assert answer.strip(), (qid, "empty answer")
-            answers.add(answer)
+        with open("/tmp/luatail-prog.lua", "w") as f:
+            f.write(program)
+        # Draw the cases again (next seeds) until they do not all share one answer: a constant print must not pass.
+        for attempt in range(50):
+            cases = []
+            for n in range(1, CASES + 1):
+                stdin = p["inputs"](np.random.default_rng(7000 * i + 100 * attempt + n)) + "\n"
+                run = subprocess.run(["lua5.4", "/tmp/luatail-prog.lua"], input=stdin.encode(), capture_output=True, check=True)
+                answer = run.stdout.decode()
+                assert answer.strip(), (qid, "empty answer")
+                cases.append((stdin, answer))
+            if len({a for _, a in cases}) > 1:
+                break
+        else:
+            raise AssertionError(qid + ": every draw gives one answer for all cases")
+        for n, (stdin, answer) in enumerate(cases, 1):
             write(os.path.join(q, "inputs", "input%d.txt" % n), stdin)
             write(os.path.join(q, "ans", "ans%d.txt" % n), answer)
         gold = [name for name, (pattern, _) in DOCS.items() if re.search(pattern, p["reference"])]
