@@ -4,7 +4,7 @@
 #
 # Trust: the service drives the Docker engine (Sandbox:Backend=docker) through DOCKER_HOST or a mounted
 # /var/run/docker.sock. Whoever can use that socket is root on the host, so this container is as trusted as the host;
-# generated code never runs in it (it runs in the sandbox containers the engine creates). See README, "Security model".
+# generated code never runs in it (it runs in the sandbox containers the engine creates). See src/EvoR.Sandbox/README.md, "Security model".
 ARG BASE=evor/debian:bookworm
 FROM ${BASE}
 ARG DEBIAN_FRONTEND=noninteractive
@@ -18,10 +18,10 @@ RUN groupadd --system --gid 10001 evor && useradd --system --uid 10001 --gid evo
     && mkdir -p /var/lib/evor && chown 10001:10001 /var/lib/evor
 COPY artifacts/service/ /opt/evor/
 # The Docker backend by default: a process sandbox (bubblewrap) cannot nest inside an unprivileged container.
-# Generation jobs and knowledge bases persist on a volume: the container itself may run read-only.
+# Everything the service keeps (jobs, knowledge bases, the embedding model cache) lands under Data:Root, a volume: the
+# container itself may run read-only.
 ENV Sandbox__Backend=docker \
-    Generations__DatabasePath=/var/lib/evor/generations.db \
-    Knowledge__RootPath=/var/lib/evor/knowledge \
+    Data__Root=/var/lib/evor \
     DOTNET_CLI_TELEMETRY_OPTOUT=1 \
     ASPNETCORE_ENVIRONMENT=Production
 VOLUME /var/lib/evor

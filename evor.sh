@@ -3,6 +3,8 @@
 #   ./evor.sh serve [dotnet run args…]   start the service on its embedded defaults (http://127.0.0.1:5080)
 #   ./evor.sh test                        run the whole test suite (CI runs exactly this)
 #   ./evor.sh images                      build the Docker backend's images (base, sandboxes, service) and smoke-test the service image
+#   ./evor.sh kb add <base> <folder> …    load a folder of documentation into a knowledge base of a running service
+#   ./evor.sh bench <command> …           EvoR-Bench (run, compare, methods, sandbox): dotnet run --project bench/EvoR-Bench
 # Both install the system packages the sandbox needs when they are missing. `test` also runs every sandbox suite on the
 # Docker backend: it installs docker.io and debootstrap, starts dockerd itself unless one answers already (and stops
 # what it started on exit, failure included), and builds the images once (kept while their recipe is unchanged).
@@ -84,6 +86,7 @@ prepare_docker() {
   docker/build-images.sh
   docker/build-service-image.sh
   docker/service-smoke.sh
+  docker/reap-smoke.sh
   export EVOR_REQUIRE_DOCKER=1
 }
 
@@ -142,6 +145,12 @@ case "${1:-}" in
     docker/build-images.sh
     docker/build-service-image.sh
     docker/service-smoke.sh
+    docker/reap-smoke.sh
+    ;;
+  bench)
+    shift
+    install_packages "${PACKAGES[@]}"
+    exec dotnet run -c Release --project bench/EvoR-Bench -- "$@"
     ;;
   kb)
     # ./evor.sh kb add <base> <folder> [--url URL] [--api-key KEY] [--shared] [--source KIND] [--language L]
@@ -184,7 +193,7 @@ case "${1:-}" in
     echo
     ;;
   *)
-    echo "usage: ./evor.sh serve|test|images" >&2
+    echo "usage: ./evor.sh serve|test|images|bench …|kb add <base> <folder> …" >&2
     exit 2
     ;;
 esac

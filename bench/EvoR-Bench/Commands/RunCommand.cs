@@ -81,7 +81,15 @@ internal static class RunCommand
             var resolved = new List<IBenchDataset>();
             foreach (var d in parsed.GetValue(datasets)!)
             {
-                resolved.Add(await DatasetResolver.ResolveAsync(d, ct));
+                try
+                {
+                    resolved.AddRange(await DatasetResolver.ResolveAllAsync(d, ct));
+                }
+                catch (Datasets.EvorBench.EvorBenchFormatException ex)
+                {
+                    // A usage error like any other: every broken file is named, nothing runs.
+                    throw new ArgumentException(ex.Message, ex);
+                }
             }
 
             var options = new BenchRunOptions

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using EvoR.Pipeline.Generation;
 using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Methods;
 using EvoR.Sandbox;
 
 namespace EvoR.Bench.Datasets;
@@ -35,6 +36,10 @@ internal sealed record BenchProblem
 
     /// <summary>The documentation lines a correct answer needs (gold docs), when the dataset names them.</summary>
     public IReadOnlyList<string> GoldDocs { get; init; } = [];
+
+    /// <summary>Scores a whole program (code context filled) where the dataset's own harness does (EvoR-Bench's
+    /// layouts); null: <see cref="Tests"/> score it through the pipeline's hidden-test scorer.</summary>
+    public Func<ICodeExecutor, string, CancellationToken, Task<Score>>? ScoreProgram { get; init; }
 
     /// <summary>The problem as the pipeline runs it (hidden tests included; <c>MethodRunner</c> strips them).</summary>
     public GenerationProblem ToGenerationProblem() => new()
@@ -119,9 +124,17 @@ internal sealed class HumanEvalDataset(string path, IReadOnlyList<HumanEvalProbl
         new(path, await HumanEvalLoader.LoadAsync(path, cancellationToken));
 }
 
-/// <summary>Finds a dataset by name (<c>humaneval</c>, <c>scripted-gap</c>) or path (a HumanEval <c>.jsonl[.gz]</c>).</summary>
+/// <summary>Finds datasets by name (<c>humaneval</c>, <c>scripted-gap</c>) or path: a HumanEval <c>.jsonl[.gz]</c>, or an
+/// EvoR-Bench folder (a task, or a data dir holding several: one dataset each).</summary>
 internal static class DatasetResolver
 {
+    /// <exception cref="ArgumentException">Neither a known name nor an existing file or folder.</exception>
+    /// <exception cref="EvorBench.EvorBenchFormatException">A folder not in the EvoR-Bench layout.</exception>
+    public static async Task<IReadOnlyList<IBenchDataset>> ResolveAllAsync(string nameOrPath, CancellationToken cancellationToken) =>
+        Directory.Exists(nameOrPath)
+            ? EvorBench.EvorBenchDataset.Load(Path.GetFullPath(nameOrPath))
+            : [await ResolveAsync(nameOrPath, cancellationToken)];
+
     public static IReadOnlyList<string> BuiltInNames => [HumanEvalDataset.DatasetName, ScriptedGapDataset.DatasetName];
 
     /// <exception cref="ArgumentException">Neither a known name nor an existing file.</exception>
@@ -145,6 +158,6 @@ internal static class DatasetResolver
             return await HumanEvalDataset.LoadAsync(Path.GetFullPath(nameOrPath), cancellationToken);
         }
 
-        throw new ArgumentException($"Unknown dataset '{nameOrPath}': give one of {string.Join(", ", BuiltInNames)} or a HumanEval .jsonl[.gz] path.");
+        throw new ArgumentException($"Unknown dataset '{nameOrPath}': give one of {string.Join(", ", BuiltInNames)}, a HumanEval .jsonl[.gz] path or an EvoR-Bench folder.");
     }
 }

@@ -213,7 +213,7 @@ internal sealed class BenchRunner(
             }
 
             var answer = generation.Assemble(method == Reference ? problem.Reference! : "");
-            return await ScoreAsync(record with { Answer = answer, AnswerSource = method, Stop = "single-shot" }, generation, [], cancellationToken);
+            return await ScoreAsync(record with { Answer = answer, AnswerSource = method, Stop = "single-shot" }, problem, generation, [], cancellationToken);
         }
 
         var started = time.GetTimestamp();
@@ -270,7 +270,7 @@ internal sealed class BenchRunner(
             ElapsedMs = result.ElapsedMs,
             PromptSetHash = result.PromptSetHash,
         };
-        return await ScoreAsync(record, generation, rounds, cancellationToken);
+        return await ScoreAsync(record, problem, generation, rounds, cancellationToken);
     }
 
     private async Task DeleteIfPresentAsync(string name, CancellationToken cancellationToken)
@@ -285,7 +285,7 @@ internal sealed class BenchRunner(
     }
 
     /// <summary>Scores the answer and, per round, the answer the method would have given had it stopped there.</summary>
-    private async Task<SampleRecord> ScoreAsync(SampleRecord record, GenerationProblem problem, List<RoundRecord> rounds, CancellationToken cancellationToken)
+    private async Task<SampleRecord> ScoreAsync(SampleRecord record, BenchProblem benchProblem, GenerationProblem problem, List<RoundRecord> rounds, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
         var cache = new Dictionary<string, Score>(StringComparer.Ordinal);
@@ -293,7 +293,7 @@ internal sealed class BenchRunner(
         {
             if (!cache.TryGetValue(program, out var score))
             {
-                score = await ScoreWithRetryAsync(problem, program, cancellationToken);
+                score = await ScoreWithRetryAsync(benchProblem, problem, program, cancellationToken);
                 cache[program] = score;
             }
 
@@ -330,17 +330,25 @@ internal sealed class BenchRunner(
     }
 
     /// <summary>A full pool (nothing ran) is offered again; anything else is the verdict.</summary>
-    private async Task<Score> ScoreWithRetryAsync(GenerationProblem problem, string program, CancellationToken cancellationToken)
+    private async Task<Score> ScoreWithRetryAsync(BenchProblem benchProblem, GenerationProblem problem, string program, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await scorer.ScoreAsync(problem, program, cancellationToken);
+                return benchProblem.ScoreProgram is { } own
+                    ? await own(executor, program, cancellationToken)
+                    : await scorer.ScoreAsync(problem, program, cancellationToken);
             }
             catch (SandboxBusyException ex) when (attempt < 50)
             {
                 await Task.Delay(ex.RetryAfter > TimeSpan.Zero ? ex.RetryAfter : TimeSpan.FromMilliseconds(100), time, cancellationToken);
+            }
+            catch (ExecutionRequestException ex)
+            {
+                // The sandbox refused the run itself (a language this machine lacks, a payload over its limits): our
+                // side, counted as infrastructure and named, never a crash of the whole run.
+                return new Score(true, Verdict.SandboxError, ex.Message);
             }
         }
     }

@@ -79,82 +79,51 @@ public static partial class KestrelRejectionProblems
         public PipeWriter Output { get; } = output;
     }
 
-    /// <summary>Holds back what is written after a flush until it is known not to start a bare rejection (or until the
-    /// flush), then forwards it, rewritten where it is one; everything after passes straight through until the next flush.</summary>
+    /// <summary>Looks at the first bytes advanced after each flush, where a response starts, in the memory the inner
+    /// writer handed out (nothing is held or copied on the way: Kestrel's own use of the memory it gets — chunk
+    /// prefixes written back, sizes — stays as it is); only a complete bare rejection there is replaced, in place.</summary>
     private sealed class RejectionRewritingWriter(PipeWriter inner, string connectionId) : PipeWriter
     {
-        private const int MaxHeld = 4096;
         private static readonly byte[] Candidate = "HTTP/1.1 "u8.ToArray();
-        private readonly ArrayBufferWriter<byte> _held = new(256);
-        private bool _passThrough;
+        private Memory<byte> _lastMemory;
+        private bool _atResponseStart = true;
 
         public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 
-        public override long UnflushedBytes => inner.UnflushedBytes + _held.WrittenCount;
+        public override long UnflushedBytes => inner.UnflushedBytes;
 
-        public override Memory<byte> GetMemory(int sizeHint = 0) => _passThrough ? inner.GetMemory(sizeHint) : _held.GetMemory(sizeHint);
+        public override Memory<byte> GetMemory(int sizeHint = 0) => _lastMemory = inner.GetMemory(sizeHint);
 
-        public override Span<byte> GetSpan(int sizeHint = 0) => _passThrough ? inner.GetSpan(sizeHint) : _held.GetSpan(sizeHint);
+        public override Span<byte> GetSpan(int sizeHint = 0) => (_lastMemory = inner.GetMemory(sizeHint)).Span;
 
         public override void Advance(int bytes)
         {
-            if (_passThrough)
+            if (_atResponseStart && bytes > 0)
             {
-                inner.Advance(bytes);
-                return;
+                _atResponseStart = false;
+                var written = _lastMemory.Span[..bytes];
+                // Rewrite returns a new array, so writing it over the not yet advanced bytes it was read from is safe.
+                if (written.StartsWith(Candidate) && Rewrite(written, connectionId) is { } replacement)
+                {
+                    inner.Write(replacement);
+                    return;
+                }
             }
 
-            _held.Advance(bytes);
-            var written = _held.WrittenSpan;
-            var prefix = Math.Min(written.Length, Candidate.Length);
-            // Not a response head at all (a body, HTTP/2 frames, TLS records), or too long to be a bare rejection.
-            if (!written[..prefix].SequenceEqual(Candidate.AsSpan(0, prefix)) || written.Length > MaxHeld)
-            {
-                Forward(rewrite: false);
-            }
+            inner.Advance(bytes);
         }
 
         public override async ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
         {
-            if (!_passThrough)
-            {
-                Forward(rewrite: true);
-            }
-
             var result = await inner.FlushAsync(cancellationToken);
-            _passThrough = false;
+            _atResponseStart = true;
             return result;
         }
 
         public override void CancelPendingFlush() => inner.CancelPendingFlush();
 
-        public override void Complete(Exception? exception = null)
-        {
-            if (!_passThrough)
-            {
-                Forward(rewrite: true);
-            }
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
 
-            inner.Complete(exception);
-        }
-
-        public override async ValueTask CompleteAsync(Exception? exception = null)
-        {
-            if (!_passThrough)
-            {
-                Forward(rewrite: true);
-            }
-
-            await inner.CompleteAsync(exception);
-        }
-
-        private void Forward(bool rewrite)
-        {
-            var written = _held.WrittenSpan;
-            var replacement = rewrite && written.Length > 0 ? Rewrite(written, connectionId) : null;
-            inner.Write(replacement ?? written);
-            _held.ResetWrittenCount();
-            _passThrough = true;
-        }
+        public override ValueTask CompleteAsync(Exception? exception = null) => inner.CompleteAsync(exception);
     }
 }

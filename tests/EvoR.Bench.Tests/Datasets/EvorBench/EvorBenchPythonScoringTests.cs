@@ -164,6 +164,8 @@ public sealed class EvorBenchPythonScoringTests(EvorBenchSandboxFixture sandbox)
 
         var verdict = await ScoreAsync(ScipyM, "q1", code);
 
-        Assert.Equal(Verdict.Failed, verdict.Verdict);
+        // Where the sandbox lets the write through, the forged line is ignored and the wrong answer fails; where it
+        // refuses the open (the hardened process backend), the program dies of it. Either way it never passes.
+        Assert.Contains(verdict.Verdict, new[] { Verdict.Failed, Verdict.RuntimeError });
     }
 }
