@@ -17,6 +17,8 @@ PACKAGES=(bubblewrap util-linux python3 python3-numpy python3-scipy lua5.4 nim g
 # The Docker backend: the engine (runc and tini come with it), debootstrap for the base image, curl for the smoke test.
 # runsc (gVisor) is registered with the dockerd that evor.sh starts, so the gVisor suites run too.
 DOCKER_PACKAGES=(docker.io debootstrap curl runsc)
+# What only the tests need: Chromium opens EvoR-Bench's report.html headless (the test skips without it).
+TEST_PACKAGES=(chromium)
 DOCKER_LOG=${EVOR_DOCKERD_LOG:-/tmp/evor-dockerd.log}
 DOCKERD_PID=""
 
@@ -134,7 +136,7 @@ case "${1:-}" in
     exec dotnet run -c Release --project src/EvoR.Api -- "$@"
     ;;
   test)
-    install_packages "${PACKAGES[@]}"
+    install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     prepare_redocly
     prepare_docker
     run_tests

@@ -12,6 +12,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PORT = int(sys.argv[1])
+# The fingerprint the LLM layer labels evor.source = scripted (LlmMetadata.ScriptedFingerprintPrefix): what this server
+# answers is never presented as code a model wrote.
+FINGERPRINT = "evor-scripted-llm-py"
 PROGRAM = open(sys.argv[2]).read() if len(sys.argv) > 2 else "def add(a, b):\n    return a + b\n"
 ANSWER = "```python\n" + PROGRAM + "```\n"
 
@@ -49,6 +52,7 @@ class Handler(BaseHTTPRequestHandler):
         if not request.get("stream"):
             self.send_json(200, {
                 "id": "chatcmpl-scripted", "object": "chat.completion", "created": created, "model": request.get("model", "scripted"),
+                "system_fingerprint": FINGERPRINT,
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": ANSWER}, "finish_reason": "stop"}],
                 "usage": usage,
             })
@@ -59,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for delta, finish in (({"role": "assistant", "content": ANSWER}, None), ({}, "stop")):
             chunk = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": created,
-                     "model": request.get("model", "scripted"), "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+                     "model": request.get("model", "scripted"), "system_fingerprint": FINGERPRINT, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
             if finish:
                 chunk["usage"] = usage
             self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")

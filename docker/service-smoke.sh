@@ -101,6 +101,7 @@ done
 expect 200 "$body" '"status": *"succeeded"' "generation against the scripted model finished"
 grep -q 'return a + b' <<<"$body" || fail "the generation's answer is not the scripted program: $(head -c 400 <<<"$body")"
 grep -q 'POST /v1/chat/completions' "$WORK/llm.log" || fail "the scripted model was never asked"
-echo "evor: smoke: generation answered with the scripted program: ok" >&2
+grep -q '"source":"scripted"' <<<"$body" || fail "the scripted model's answer is not labelled scripted: $(head -c 400 <<<"$body")"
+echo "evor: smoke: generation answered with the scripted program, labelled scripted: ok" >&2
 
 echo "evor: service image $IMAGE passed the smoke test (health, auth, script and io executions, knowledge base, generation)" >&2

@@ -127,7 +127,7 @@ internal static class HtmlReport
     private static string Bars(RunSummary s, string dataset)
     {
         var rows = s.Results.Where(r => r.Dataset == dataset).ToList();
-        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg class=\"bars\" width=\"520\" height=\"{rows.Count * 24 + 10}\" role=\"img\" aria-label=\"accuracy per method\">");
+        var svg = new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg class=\"bars\" width=\"560\" height=\"{rows.Count * 24 + 10}\" role=\"img\" aria-label=\"accuracy per method\">");
         for (var i = 0; i < rows.Count; i++)
         {
             var w = rows[i].Accuracy * 300;
@@ -149,7 +149,8 @@ internal static class HtmlReport
 
         var max = rows.Max(r => r.AccuracyByRound.Count);
         var svg = new StringBuilder("<p>Accuracy by round</p><svg class=\"rounds\" width=\"520\" height=\"220\" role=\"img\" aria-label=\"accuracy by round\">")
-            .Append("<line x1=\"40\" y1=\"190\" x2=\"500\" y2=\"190\" stroke=\"#888\"/><line x1=\"40\" y1=\"10\" x2=\"40\" y2=\"190\" stroke=\"#888\"/>");
+            .Append("<line x1=\"40\" y1=\"190\" x2=\"500\" y2=\"190\" stroke=\"#888\"/><line x1=\"40\" y1=\"10\" x2=\"40\" y2=\"190\" stroke=\"#888\"/>")
+            .Append("<text x=\"0\" y=\"194\" font-size=\"10\">0 %</text><text x=\"0\" y=\"16\" font-size=\"10\">100 %</text>");
         for (var r = 0; r < max; r++)
         {
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{F(X(r, max))}\" y=\"206\" font-size=\"11\">r{r + 1}</text>");
@@ -173,6 +174,7 @@ internal static class HtmlReport
         var maxTokens = Math.Max(1, rows.Max(r => r.TokensIn + r.TokensOut));
         var svg = new StringBuilder("<p>Accuracy against tokens</p><svg class=\"tokens\" width=\"520\" height=\"220\" role=\"img\" aria-label=\"accuracy against tokens\">")
             .Append("<line x1=\"40\" y1=\"190\" x2=\"500\" y2=\"190\" stroke=\"#888\"/><line x1=\"40\" y1=\"10\" x2=\"40\" y2=\"190\" stroke=\"#888\"/>")
+            .Append("<text x=\"0\" y=\"194\" font-size=\"10\">0 %</text><text x=\"0\" y=\"16\" font-size=\"10\">100 %</text>")
             .Append(CultureInfo.InvariantCulture, $"<text x=\"420\" y=\"206\" font-size=\"11\">{maxTokens} tokens</text>");
         for (var i = 0; i < rows.Count; i++)
         {

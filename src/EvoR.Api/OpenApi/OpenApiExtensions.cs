@@ -20,8 +20,10 @@ public static class OpenApiExtensions
                     Title = "EvoR API",
                     Version = "v1",
                     Description =
-                        "Runs untrusted programs in a sandbox and returns verdicts. Errors are RFC 7807 problem details " +
-                        "whose 'type' is a stable urn:evor:problem:<slug>.",
+                        "EvoR makes language models write code that runs: generation jobs (the EvoR loop and its " +
+                        "baselines) with progress as Server-Sent Events, an OpenAI-compatible chat facade, knowledge bases " +
+                        "searched with BM25 and embeddings, and a sandbox that runs untrusted programs for verdicts. Errors " +
+                        "are RFC 7807 problem details whose 'type' is a stable urn:evor:problem:<slug>.",
                 };
                 document.Components ??= new OpenApiComponents();
                 document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
