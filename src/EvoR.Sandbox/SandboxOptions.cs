@@ -150,4 +150,10 @@ public sealed class ProcessSandboxOptions
 
     /// <summary>Extra host paths bound read-only into every sandbox (e.g. a toolchain under /opt).</summary>
     public List<string> ExtraReadOnlyPaths { get; set; } = [];
+
+    /// <summary>Host folders bound read-only at <c>/libraries/NAME</c> in every sandbox, whatever their host path (one
+    /// under <c>/tmp</c> or <c>/work</c> would be hidden by the sandbox's own mounts there): a program's libraries, put on
+    /// its import path by <c>Sandbox:Environment</c> (e.g. <c>PYTHONPATH=/libraries/NAME</c>). Names are letters, digits,
+    /// <c>-</c> and <c>_</c>; a folder must be readable by the sandbox's host uid.</summary>
+    public Dictionary<string, string> Libraries { get; set; } = new(StringComparer.Ordinal);
 }

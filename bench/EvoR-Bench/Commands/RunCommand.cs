@@ -40,11 +40,16 @@ internal static class RunCommand
         };
         var runId = new Option<string?>("--run-id") { Description = "The run's id (default: the folder's, else run-<time>)" };
         var stall = SandboxBenchmarkCommand.AtLeast("--stall-seconds", "Name the samples that made no progress for this long", 60, 1);
+        var libraries = new Option<string[]>("--library")
+        {
+            Description = "A folder put on the import path of every program the sandbox runs in this run (Python: PYTHONPATH), " +
+                          "so that DIR/newScience/ imports as newScience; read-only; repeatable. Process backend only for now.",
+        };
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
         var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
             "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
         {
-            datasets, methods, output_, concurrency, limit, samples, cassette, runId, retryFailed, stall,
+            datasets, methods, output_, concurrency, limit, samples, cassette, runId, libraries, retryFailed, stall,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parsed, ct) =>
@@ -92,6 +97,19 @@ internal static class RunCommand
                 }
             }
 
+            var importRoots = ImportRoots(parsed.GetValue(libraries) ?? [], resolved);
+            if (importRoots.Count > 0)
+            {
+                if (!string.Equals(BenchHost.BuildConfiguration(overrides)["Sandbox:Backend"] ?? "process", "process", StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException("--library (and a dataset's own libraries) need Sandbox:Backend=process: the Docker " +
+                        "backend binds nothing into its containers yet.");
+                }
+
+                overrides.AddRange(LibraryOverrides(importRoots));
+                settings["libraries"] = string.Join(':', importRoots);
+            }
+
             var options = new BenchRunOptions
             {
                 Datasets = resolved,
@@ -122,6 +140,39 @@ internal static class RunCommand
             return BenchCli.ExitOk;
         });
         return command;
+    }
+
+    /// <summary>The settings that bind <paramref name="importRoots"/> read-only into every sandbox (at
+    /// <c>/libraries/libN</c>) and put them on every program's import path, so that the methods' own draft runs import a
+    /// library exactly as the final scoring does.</summary>
+    internal static IEnumerable<string> LibraryOverrides(IReadOnlyList<string> importRoots)
+    {
+        for (var i = 0; i < importRoots.Count; i++)
+        {
+            yield return $"--Sandbox:Process:Libraries:lib{i}={importRoots[i]}";
+        }
+
+        yield return $"--Sandbox:Environment:PYTHONPATH={string.Join(':', importRoots.Select((_, i) => $"/libraries/lib{i}"))}";
+    }
+
+    /// <summary>The <c>--library</c> folders and every dataset's own, absolute, each once, in order.</summary>
+    /// <exception cref="ArgumentException">A <c>--library</c> that is not a folder.</exception>
+    internal static IReadOnlyList<string> ImportRoots(IEnumerable<string> libraries, IEnumerable<IBenchDataset> datasets)
+    {
+        var roots = new List<string>();
+        foreach (var library in libraries)
+        {
+            var full = Path.GetFullPath(library);
+            if (!Directory.Exists(full))
+            {
+                throw new ArgumentException($"--library {library}: no such folder.");
+            }
+
+            roots.Add(full);
+        }
+
+        roots.AddRange(datasets.SelectMany(d => d.ImportRoots));
+        return [.. roots.Distinct(StringComparer.Ordinal)];
     }
 }
 

@@ -82,6 +82,10 @@ internal interface IBenchDataset
 
     /// <summary>The documents of the dataset's shared knowledge base; empty: methods retrieve nothing.</summary>
     IReadOnlyList<KnowledgeDocument> Documents { get; }
+
+    /// <summary>Folders every program of this dataset must import from (for Python, what goes on <c>PYTHONPATH</c>):
+    /// the modified libraries of EvoR-Bench's tasks.</summary>
+    IReadOnlyList<string> ImportRoots => [];
 }
 
 internal static class BenchHashes

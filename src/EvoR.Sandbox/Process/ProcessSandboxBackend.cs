@@ -447,6 +447,17 @@ public sealed partial class ProcessSandboxBackend(
             Add(a, "--size", scratch, "--perms", "1777", "--tmpfs", dir);
         }
 
+        // After the scratch mounts, so that nothing of theirs hides a library; a name is a single path segment.
+        foreach (var (name, hostPath) in _options.Libraries)
+        {
+            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                throw new InvalidOperationException($"Sandbox:Process:Libraries:{name}: a library name is letters, digits, '-' and '_'.");
+            }
+
+            Add(a, "--ro-bind", hostPath, "/libraries/" + name);
+        }
+
         Add(a, "--remount-ro", "/", "--chdir", "/work", "--json-status-fd", "3");
         if (state.SeccompPath is not null)
         {

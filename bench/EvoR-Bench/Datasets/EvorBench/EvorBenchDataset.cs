@@ -37,6 +37,10 @@ internal sealed class EvorBenchDataset : IBenchDataset
     public IReadOnlyList<BenchProblem> Problems { get; }
     public IReadOnlyList<KnowledgeDocument> Documents { get; }
 
+    /// <summary>A library folder (<c>lib/tessera</c>) is the package itself: its parent is what Python imports it from.</summary>
+    public IReadOnlyList<string> ImportRoots =>
+        [.. _task.Libraries.Select(library => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(library))!).Distinct(StringComparer.Ordinal)];
+
     /// <summary>Every task under <paramref name="path"/> (a task folder or a data dir holding several).</summary>
     /// <exception cref="EvorBenchFormatException">The folder is not in the layout; every error names its file.</exception>
     public static IReadOnlyList<EvorBenchDataset> Load(string path) =>
