@@ -97,17 +97,23 @@ internal static class RunCommand
                 }
             }
 
-            var importRoots = ImportRoots(parsed.GetValue(libraries) ?? [], resolved);
-            if (importRoots.Count > 0)
+            var explicitLibraries = parsed.GetValue(libraries) ?? [];
+            var importRoots = ImportRoots(explicitLibraries, resolved);
+            var processBackend = string.Equals(BenchHost.BuildConfiguration(overrides)["Sandbox:Backend"] ?? "process", "process", StringComparison.OrdinalIgnoreCase);
+            if (explicitLibraries.Length > 0 && !processBackend)
             {
-                if (!string.Equals(BenchHost.BuildConfiguration(overrides)["Sandbox:Backend"] ?? "process", "process", StringComparison.OrdinalIgnoreCase))
-                {
-                    throw new ArgumentException("--library (and a dataset's own libraries) need Sandbox:Backend=process: the Docker " +
-                        "backend binds nothing into its containers yet.");
-                }
+                throw new ArgumentException("--library needs Sandbox:Backend=process: the Docker backend binds nothing into its containers yet.");
+            }
 
+            if (importRoots.Count > 0 && processBackend)
+            {
                 overrides.AddRange(LibraryOverrides(importRoots));
                 settings["libraries"] = string.Join(':', importRoots);
+            }
+            else if (importRoots.Count > 0)
+            {
+                // The final scoring still carries a task's libraries into the sandbox; only the draft runs go without.
+                await output.WriteLineAsync("Note: on the Docker backend the datasets' own libraries reach the scoring only, not the methods' draft runs.");
             }
 
             var options = new BenchRunOptions
