@@ -19,7 +19,7 @@ internal static class RunCommand
     {
         var datasets = new Option<string[]>("--dataset")
         {
-            Description = $"A dataset name ({string.Join(", ", DatasetResolver.BuiltInNames)}) or a HumanEval .jsonl[.gz] path; repeatable",
+            Description = $"A dataset name ({string.Join(", ", DatasetResolver.BuiltInNames)}), a HumanEval .jsonl[.gz] path, or an EvoR-Bench folder (a task, or a data dir: one dataset per task); repeatable",
             Required = true,
             AllowMultipleArgumentsPerToken = false,
         };
