@@ -327,6 +327,10 @@ public sealed class BenchRunnerTests
         var md = File.ReadAllText(Path.Combine(h.Out, "summary.md"));
         Assert.Contains("Stopped by the token budget", md, StringComparison.Ordinal);
         Assert.Contains("(1/3 run)", md, StringComparison.Ordinal);
+        using (var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(h.Out, "run.json"))))
+        {
+            Assert.Equal(1, run.RootElement.GetProperty("maxTokens").GetInt64());
+        }
 
         // A rerun under the same budget starts nothing (the budget counts the run's samples so far) ...
         var calls = model.Prompts.Count;
