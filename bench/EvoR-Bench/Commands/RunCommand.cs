@@ -45,12 +45,29 @@ internal static class RunCommand
             Description = "A folder put on the import path of every program the sandbox runs in this run (Python: PYTHONPATH), " +
                           "so that DIR/newScience/ imports as newScience; read-only; repeatable. Process backend only for now.",
         };
+        var maxTokens = new Option<long?>("--max-tokens") { Description = "Run-wide token budget (in + out): once reached, no new sample starts; the rest count as not run" };
+        maxTokens.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long?>() is < 1)
+            {
+                r.AddError("Option '--max-tokens' must be at least 1.");
+            }
+        });
+        var priceIn = Price("--price-in", "USD per million input tokens (with --price-out: a cost per cell)");
+        var priceOut = Price("--price-out", "USD per million output tokens (with --price-in)");
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
         var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
             "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
         {
-            datasets, methods, output_, concurrency, limit, samples, cassette, runId, libraries, retryFailed, stall,
+            datasets, methods, output_, concurrency, limit, samples, cassette, runId, libraries, retryFailed, stall, maxTokens, priceIn, priceOut,
         };
+        command.Validators.Add(r =>
+        {
+            if ((r.GetValue(priceIn) is null) != (r.GetValue(priceOut) is null))
+            {
+                r.AddError("Options '--price-in' and '--price-out' go together.");
+            }
+        });
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parsed, ct) =>
         {
@@ -127,6 +144,9 @@ internal static class RunCommand
                 RetryFailed = parsed.GetValue(retryFailed),
                 RunId = parsed.GetValue(runId),
                 StallAfter = TimeSpan.FromSeconds(parsed.GetValue(stall)),
+                MaxTokens = parsed.GetValue(maxTokens),
+                PriceInPerMTok = parsed.GetValue(priceIn),
+                PriceOutPerMTok = parsed.GetValue(priceOut),
                 Settings = settings,
             };
             await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(overrides), withPipeline: true, configure, ct);
@@ -179,6 +199,19 @@ internal static class RunCommand
 
         roots.AddRange(datasets.SelectMany(d => d.ImportRoots));
         return [.. roots.Distinct(StringComparer.Ordinal)];
+    }
+
+    private static Option<double?> Price(string name, string description)
+    {
+        var option = new Option<double?>(name) { Description = description };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double?>() is { } v && (v < 0 || !double.IsFinite(v)))
+            {
+                r.AddError($"Option '{name}' must be a price of at least 0.");
+            }
+        });
+        return option;
     }
 }
 

@@ -35,6 +35,16 @@ internal sealed record BenchRunOptions
     /// <summary>A sample in flight this long is named in a liveness warning (as EvalPlus does); checked every half of it.</summary>
     public TimeSpan StallAfter { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Run-wide token budget (in + out, over every sample in <c>samples.jsonl</c>): once reached, no new sample
+    /// starts (those in flight finish); the rest count as not run. Null: no budget.</summary>
+    public long? MaxTokens { get; init; }
+
+    /// <summary>USD per million input tokens; with <see cref="PriceOutPerMTok"/>, gives each cell's cost. Null: no cost.</summary>
+    public double? PriceInPerMTok { get; init; }
+
+    /// <summary>USD per million output tokens.</summary>
+    public double? PriceOutPerMTok { get; init; }
+
     /// <summary>Extra facts for <c>run.json</c> (the cassette mode, the command line).</summary>
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 }
@@ -115,6 +125,9 @@ internal sealed class BenchRunner(
             bases[dataset.Name] = await EnsureKnowledgeBaseAsync(dataset, cancellationToken);
         }
 
+        // The run's tokens so far: every sample already in samples.jsonl, then each one as it finishes (a retried
+        // sample's new tokens replace its old ones, as in the summary).
+        var spent = new System.Runtime.CompilerServices.StrongBox<long>(done.Values.Sum(r => r.TokensIn + r.TokensOut));
         var inFlight = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watcher = WatchAsync(inFlight, options.StallAfter, progress, stopWatching.Token);
@@ -123,12 +136,20 @@ internal sealed class BenchRunner(
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
                 async (item, ct) =>
                 {
+                    if (options.MaxTokens is { } max && Interlocked.Read(ref spent.Value) >= max)
+                    {
+                        // The budget is spent: this sample stays unrun (counted as "not run", never dropped).
+                        return;
+                    }
+
                     var name = $"{item.Dataset.Name}/{item.Method}/{item.Problem.Id}" + (item.Sample > 0 ? $"#{item.Sample}" : "");
                     inFlight[name] = time.GetTimestamp();
                     try
                     {
                         var record = await RunSampleAsync(item.Dataset, item.Method, item.Problem, item.Sample, runInfo.RunId, bases[item.Dataset.Name], ct);
                         await AppendAsync(samplesPath, record, ct);
+                        var replaced = done.TryGetValue(record.Key, out var old) ? old.TokensIn + old.TokensOut : 0;
+                        Interlocked.Add(ref spent.Value, record.TokensIn + record.TokensOut - replaced);
                         progress.Finished(record);
                     }
                     finally
@@ -203,6 +224,7 @@ internal sealed class BenchRunner(
         var record = new SampleRecord
         {
             Dataset = dataset.Name, Method = method, ProblemId = problem.Id, Sample = sample, ProblemHash = problem.Hash(), FinishedAt = time.GetUtcNow(),
+            GoldDocRecall = GoldDocs.Share(problem.GoldDocs, prompt: null),
         };
         var generation = problem.ToGenerationProblem();
         if (method is Reference or Empty)
@@ -269,6 +291,7 @@ internal sealed class BenchRunner(
             LlmCalls = result.LlmCalls,
             ElapsedMs = result.ElapsedMs,
             PromptSetHash = result.PromptSetHash,
+            GoldDocRecall = GoldDocs.Share(problem.GoldDocs, result.Rounds.Count == 0 ? null : result.Rounds[^1].GenerationPrompt),
         };
         return await ScoreAsync(record, problem, generation, rounds, cancellationToken);
     }

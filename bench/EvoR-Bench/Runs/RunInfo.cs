@@ -27,6 +27,11 @@ internal sealed record RunInfo
     public required int Concurrency { get; init; }
     public int? Limit { get; init; }
     public required int Samples { get; init; }
+
+    /// <summary>The run-wide token budget and the prices (USD per million tokens in, out) of this invocation, if given.</summary>
+    public long? MaxTokens { get; init; }
+    public double? PriceInPerMTok { get; init; }
+    public double? PriceOutPerMTok { get; init; }
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
 
     /// <summary>True when any answer came from a scripted model or a scripted dataset: not a model's accuracy.</summary>
@@ -86,6 +91,9 @@ internal sealed record RunInfo
             Concurrency = options.Concurrency,
             Limit = options.Limit,
             Samples = options.Samples,
+            MaxTokens = options.MaxTokens,
+            PriceInPerMTok = options.PriceInPerMTok,
+            PriceOutPerMTok = options.PriceOutPerMTok,
             Settings = options.Settings,
             Scripted = previous?.Scripted ?? false,
             FirstStartedAt = previous?.FirstStartedAt ?? now,

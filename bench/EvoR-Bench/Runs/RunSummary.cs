@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using EvoR.Bench.Datasets;
 using EvoR.Llm.Chat;
 
 namespace EvoR.Bench.Runs;
@@ -36,6 +38,19 @@ internal sealed record ResultRow
     public required int LlmCalls { get; init; }
     public required IReadOnlyDictionary<string, int> Failures { get; init; }
 
+    /// <summary>Share of the scored problems whose final generation prompt holds more than 70 % of their gold
+    /// documentation lines (the released code's rule; a problem not run or without a prompt counts as missed); null when
+    /// no problem of the dataset names gold docs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? GoldDocRecall { get; init; }
+
+    /// <summary>Problems scored for <see cref="GoldDocRecall"/>: those that name gold docs (the others are left out).</summary>
+    public int GoldDocProblems { get; init; }
+
+    /// <summary>USD for <see cref="TokensIn"/> and <see cref="TokensOut"/> at the run's prices; null without prices.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? Cost { get; init; }
+
     /// <summary>Problem ids per failure class that <c>--retry-failed</c> would run again (model and infrastructure).</summary>
     public required IReadOnlyList<string> RetryableProblems { get; init; }
 
@@ -58,6 +73,19 @@ internal sealed record RunSummary
     public required IReadOnlyList<string> Methods { get; init; }
     public required IReadOnlyList<ResultRow> Results { get; init; }
 
+    /// <summary>The run-wide token budget (<c>--max-tokens</c>), if any.</summary>
+    public long? MaxTokens { get; init; }
+
+    /// <summary>Tokens in + out over every sample counted.</summary>
+    public long TokensUsed { get; init; }
+
+    /// <summary><c>max-tokens</c> when the budget was reached with samples left unrun; null otherwise.</summary>
+    public string? StoppedBy { get; init; }
+
+    /// <summary>The prices behind <see cref="ResultRow.Cost"/>, USD per million tokens in and out; null without prices.</summary>
+    public double? PriceInPerMTok { get; init; }
+    public double? PriceOutPerMTok { get; init; }
+
     /// <summary>Per method, the accuracy averaged over datasets (the paper's last column).</summary>
     public required IReadOnlyDictionary<string, double> AverageAccuracy { get; init; }
 
@@ -77,16 +105,22 @@ internal sealed record RunSummary
             foreach (var method in options.Methods)
             {
                 var cell = all.Where(s => s.Dataset == dataset.Name && s.Method == method && ids.Contains(s.ProblemId) && s.Sample < options.Samples).ToList();
-                rows.Add(Row(dataset.Name, method, problems.Count, options.Samples, cell, dataset.Scripted));
+                rows.Add(Row(dataset.Name, method, problems, options, cell, dataset.Scripted));
                 perMethod[method] = problems.ToDictionary(p => p.Id, p => cell.Any(s => s.ProblemId == p.Id && s.Sample == 0 && s.Passed), StringComparer.Ordinal);
             }
 
             grid[dataset.Name] = perMethod;
         }
 
+        var used = all.Sum(s => s.TokensIn + s.TokensOut);
         return new RunSummary
         {
             RunId = runId,
+            MaxTokens = options.MaxTokens,
+            TokensUsed = used,
+            StoppedBy = options.MaxTokens is { } max && used >= max && rows.Any(r => r.Failures["notRun"] > 0) ? "max-tokens" : null,
+            PriceInPerMTok = Priced(options) ? options.PriceInPerMTok : null,
+            PriceOutPerMTok = Priced(options) ? options.PriceOutPerMTok : null,
             Samples = options.Samples,
             Scripted = rows.Any(r => r.Scripted),
             Datasets = [.. options.Datasets.Select(d => d.Name)],
@@ -97,8 +131,19 @@ internal sealed record RunSummary
         };
     }
 
-    private static ResultRow Row(string dataset, string method, int problems, int n, List<SampleRecord> cell, bool scriptedDataset)
+    private static bool Priced(BenchRunOptions options) => options.PriceInPerMTok is not null && options.PriceOutPerMTok is not null;
+
+    /// <summary>The released code's rule: more than 70 % of the gold lines appear in the prompt.</summary>
+    public const double GoldDocThreshold = 0.7;
+
+    private static ResultRow Row(string dataset, string method, IReadOnlyList<BenchProblem> problemList, BenchRunOptions options, List<SampleRecord> cell, bool scriptedDataset)
     {
+        var problems = problemList.Count;
+        var n = options.Samples;
+        var gold = problemList.Where(p => GoldDocs.Lines(p.GoldDocs).Count > 0).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var recalled = cell.Count(s => s.Sample == 0 && gold.Contains(s.ProblemId) && s.GoldDocRecall > GoldDocThreshold);
+        var tokensIn = cell.Sum(s => s.TokensIn);
+        var tokensOut = cell.Sum(s => s.TokensOut);
         var byProblem = cell.GroupBy(s => s.ProblemId).ToList();
         var first = cell.Where(s => s.Sample == 0).ToList();
         var maxRounds = first.Count == 0 ? 0 : first.Max(s => Math.Max(1, s.Rounds.Count));
@@ -130,14 +175,33 @@ internal sealed record RunSummary
             RanClean = problems == 0 ? 0 : first.Count(s => s.RanClean) / (double)problems,
             AccuracyByRound = byRound,
             PassAtK = passAtK,
-            TokensIn = cell.Sum(s => s.TokensIn),
-            TokensOut = cell.Sum(s => s.TokensOut),
+            TokensIn = tokensIn,
+            TokensOut = tokensOut,
+            GoldDocRecall = gold.Count == 0 ? null : recalled / (double)gold.Count,
+            GoldDocProblems = gold.Count,
+            Cost = Priced(options) ? (tokensIn * options.PriceInPerMTok!.Value + tokensOut * options.PriceOutPerMTok!.Value) / 1_000_000 : null,
             LlmCalls = cell.Sum(s => s.LlmCalls),
             Failures = failures,
             RetryableProblems = [.. first.Where(s => FailureClasses.Retryable(s.Failure)).Select(s => s.ProblemId).Order(StringComparer.Ordinal)],
             MeanMsOutsideModel = cell.Count == 0 ? 0 : cell.Average(s => s.ScoringMs + s.Rounds.Sum(r => r.TotalMs - r.GenerationMs)),
             Scripted = scriptedDataset || cell.Any(s => s.AnswerSource == LlmSources.Scripted),
         };
+    }
+}
+
+/// <summary>Gold-documentation recall of one prompt: the share of a problem's gold lines that appear in it.</summary>
+internal static class GoldDocs
+{
+    /// <summary>The gold lines that count: trimmed, blank ones left out.</summary>
+    public static IReadOnlyList<string> Lines(IReadOnlyList<string> gold) =>
+        [.. gold.Select(l => l.Trim()).Where(l => l.Length > 0)];
+
+    /// <summary>Found / total gold lines, a line counting when it appears verbatim in <paramref name="prompt"/> (no prompt:
+    /// 0); null when there are no gold lines.</summary>
+    public static double? Share(IReadOnlyList<string> gold, string? prompt)
+    {
+        var lines = Lines(gold);
+        return lines.Count == 0 ? null : lines.Count(l => prompt?.Contains(l, StringComparison.Ordinal) == true) / (double)lines.Count;
     }
 }
 
@@ -189,6 +253,12 @@ internal static class SummaryWriter
             md.Append("> **SCRIPTED**: answers came from a scripted model or a scripted dataset. These numbers test the harness; they are not any model's accuracy.\n\n");
         }
 
+        if (s.StoppedBy is not null)
+        {
+            md.Append(CultureInfo.InvariantCulture,
+                $"> **Stopped by the token budget**: the run reached `--max-tokens {s.MaxTokens}` ({s.TokensUsed} tokens used), so no new sample started; the samples not run count as not passed (\"not run\" below).\n\n");
+        }
+
         md.Append(s.Samples > 1 ? $"## Execution accuracy (unbiased pass@1 over {s.Samples} samples, %)\n\n" : "## Execution accuracy (pass@1, %)\n\n");
         md.Append("| Method | ").AppendJoin(" | ", s.Datasets).Append(" | Average |\n|---|").Append(string.Concat(s.Datasets.Select(_ => "---:|"))).Append("---:|\n");
         foreach (var m in s.Methods)
@@ -218,10 +288,36 @@ internal static class SummaryWriter
             }
         }
 
-        md.Append("\n## Tokens and calls\n\n| Dataset | Method | Tokens in | Tokens out | LLM calls | ms/sample outside the model |\n|---|---|---:|---:|---:|---:|\n");
+        if (s.Results.Any(r => r.GoldDocRecall is not null))
+        {
+            md.Append("\n## Gold-documentation recall (% of problems whose final prompt holds > 70 % of their gold lines)\n\n");
+            md.Append("| Dataset | Method | Problems scored | Recall |\n|---|---|---:|---:|\n");
+            foreach (var r in s.Results)
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {r.Dataset} | {r.Method} | {r.GoldDocProblems} | {(r.GoldDocRecall is { } g ? Pct(g) : "–")} |\n");
+            }
+        }
+
+        var priced = s.PriceInPerMTok is not null;
+        md.Append("\n## Tokens and calls\n\n");
+        if (priced)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"Cost at USD {s.PriceInPerMTok} per million tokens in and USD {s.PriceOutPerMTok} out.\n\n");
+        }
+
+        md.Append("| Dataset | Method | Tokens in | Tokens out | LLM calls | ms/sample outside the model |").Append(priced ? " Cost (USD) |" : "")
+            .Append("\n|---|---|---:|---:|---:|---:|").Append(priced ? "---:|" : "").Append('\n');
         foreach (var r in s.Results)
         {
-            md.Append(CultureInfo.InvariantCulture, $"| {r.Dataset} | {r.Method} | {r.TokensIn} | {r.TokensOut} | {r.LlmCalls} | {r.MeanMsOutsideModel:0.0} |\n");
+            md.Append(CultureInfo.InvariantCulture, $"| {r.Dataset} | {r.Method} | {r.TokensIn} | {r.TokensOut} | {r.LlmCalls} | {r.MeanMsOutsideModel:0.0} |");
+            md.Append(CultureInfo.InvariantCulture, $"{(priced ? $" {r.Cost:0.0000} |" : "")}\n");
+        }
+
+        if (priced && s.Datasets.Count > 1)
+        {
+            md.Append("\nCost per method over all datasets (USD): ")
+                .AppendJoin(", ", s.Methods.Select(m => string.Create(CultureInfo.InvariantCulture, $"{m} {s.Results.Where(r => r.Method == m).Sum(r => r.Cost ?? 0):0.0000}")))
+                .Append('\n');
         }
 
         md.Append("\n## Failures (counted in the denominator)\n\n| Dataset | Method | Problems | Passed | ")

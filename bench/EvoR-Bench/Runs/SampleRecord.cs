@@ -80,6 +80,11 @@ internal sealed record SampleRecord
     public double ElapsedMs { get; init; }
     public double ScoringMs { get; init; }
     public string? PromptSetHash { get; init; }
+
+    /// <summary>Share of the problem's gold documentation lines found in the final round's generation prompt (0 when
+    /// no prompt was sent); null when the problem names no gold docs.</summary>
+    public double? GoldDocRecall { get; init; }
+
     public DateTimeOffset FinishedAt { get; init; }
 
     [JsonIgnore]

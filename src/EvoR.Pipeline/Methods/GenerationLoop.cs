@@ -178,12 +178,14 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             // Step 2b: generate.
             t = s.Time.GetTimestamp();
             LlmReply generation;
+            string generationPrompt;
             ExtractedCode code;
             string program;
             using (var span = s.Telemetry.StartStep("generate"))
             {
                 var previous = rounds.Count > 0 ? rounds[^1].Program : null;
-                generation = await s.Chat.AskAsync("generate", GeneratePrompt(problem, retrieval, features.Reflect ? previous : null, reflections), cancellationToken);
+                generationPrompt = GeneratePrompt(problem, retrieval, features.Reflect ? previous : null, reflections);
+                generation = await s.Chat.AskAsync("generate", generationPrompt, cancellationToken);
                 code = CodeExtractor.Extract(generation.Text, problem.Language);
                 if (code.Kind == ExtractionKind.Empty)
                 {
@@ -290,6 +292,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
                 RetrievedTokens = retrieval.Tokens,
                 OmittedForBudget = retrieval.OmittedForBudget,
                 Program = program,
+                GenerationPrompt = generationPrompt,
                 ProgramSource = generation.Source,
                 Extraction = code.Kind,
                 Verdicts = report?.Runs ?? [],

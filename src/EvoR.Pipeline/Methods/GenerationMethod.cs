@@ -91,6 +91,11 @@ public sealed record RoundEvent
     /// <summary>The program as run (code context filled).</summary>
     public required string Program { get; init; }
 
+    /// <summary>The generation prompt of this round as sent (question, retrieved documents, context): in-process
+    /// readers only (the bench's gold-documentation recall); never serialised, so traces and events stay as they were.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? GenerationPrompt { get; init; }
+
     /// <summary>The <c>evor.source</c> label of the reply the program came from.</summary>
     public required string ProgramSource { get; init; }
 

@@ -34,6 +34,19 @@ public sealed class BenchRunnerTests
         var byRound = h.Row(Gap, "evor").GetProperty("accuracyByRound").EnumerateArray().Select(e => e.GetDouble()).ToList();
         Assert.Equal([1 / 3.0, 1.0], byRound.Take(2).Select(v => Math.Round(v, 6)), new RoundedComparer());
         Assert.Contains("## Accuracy by round", md, StringComparison.Ordinal);
+
+        // Gold-doc recall: the gold line is only on the fetch page. EvoR's final prompts all hold it (round 2 found it
+        // for problems 2 and 3), DocPrompting's one retrieval only for problem 1, vanilla retrieves nothing.
+        var recall = (string m) => h.Row(Gap, m).GetProperty("goldDocRecall").GetDouble();
+        Assert.Equal((1.0, 1 / 3.0, 0.0), (recall("evor"), Math.Round(recall("docprompting"), 9), recall("vanilla")), new RecallTriple());
+        Assert.True(recall("evor") > recall("vanilla"));
+        Assert.All(h.Summary().GetProperty("results").EnumerateArray(), r => Assert.Equal(3, r.GetProperty("goldDocProblems").GetInt32()));
+        Assert.Contains("## Gold-documentation recall", md, StringComparison.Ordinal);
+        Assert.Contains("| scripted-gap | evor | 3 | 100.0 |", md, StringComparison.Ordinal);
+        Assert.Contains("| scripted-gap | vanilla | 3 | 0.0 |", md, StringComparison.Ordinal);
+        // No prices given: cost is written as null, and summary.md has no cost column.
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, h.Row(Gap, "evor").GetProperty("cost").ValueKind);
+        Assert.DoesNotContain("Cost (USD)", md, StringComparison.Ordinal);
         Assert.All(h.Samples(), s => Assert.Equal("scripted", s.GetProperty("answerSource").GetString()));
         Assert.True(h.Row(Gap, "evor").GetProperty("llmCalls").GetInt32() > h.Row(Gap, "vanilla").GetProperty("llmCalls").GetInt32());
 
@@ -291,12 +304,78 @@ public sealed class BenchRunnerTests
         Assert.Equal(3, replayed.Row(Gap, "evor").GetProperty("passed").GetInt32());
     }
 
+    [Fact]
+    public async Task Run_MaxTokens_NoNewSampleStartsAndTheRestCountAsNotRun()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+        var model = GapModel.Create();
+        string[] args = ["run", "--dataset", Gap, "--methods", "evor,vanilla", "--out", h.Out, "--concurrency", "1", "--max-tokens", "1"];
+
+        Assert.Equal(0, (await h.RunAsync(model, Ct, args)).Exit);
+
+        // The first sample spent more than the budget; nothing started after it, and the denominator stayed 3 per cell.
+        Assert.Single(h.Samples());
+        var summary = h.Summary();
+        Assert.Equal("max-tokens", summary.GetProperty("stoppedBy").GetString());
+        Assert.Equal(1, summary.GetProperty("maxTokens").GetInt64());
+        Assert.True(summary.GetProperty("tokensUsed").GetInt64() >= 1);
+        var rows = summary.GetProperty("results").EnumerateArray().ToList();
+        Assert.All(rows, r => Assert.Equal(3, r.GetProperty("problems").GetInt32()));
+        Assert.Equal(5, rows.Sum(r => r.GetProperty("failures").GetProperty("notRun").GetInt32()));
+        Assert.Equal(1, rows.Sum(r => r.GetProperty("finished").GetInt32()));
+        var md = File.ReadAllText(Path.Combine(h.Out, "summary.md"));
+        Assert.Contains("Stopped by the token budget", md, StringComparison.Ordinal);
+        Assert.Contains("(1/3 run)", md, StringComparison.Ordinal);
+        using (var run = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(h.Out, "run.json"))))
+        {
+            Assert.Equal(1, run.RootElement.GetProperty("maxTokens").GetInt64());
+        }
+
+        // A rerun under the same budget starts nothing (the budget counts the run's samples so far) ...
+        var calls = model.Prompts.Count;
+        Assert.Equal(0, (await h.RunAsync(model, Ct, args)).Exit);
+        Assert.Equal(calls, model.Prompts.Count);
+        Assert.Single(h.Samples());
+
+        // ... and one without a budget completes it, no longer stopped.
+        Assert.Equal(0, (await h.RunAsync(model, Ct, [.. args[..^2]])).Exit);
+        Assert.Equal(6, h.Samples().Count);
+        Assert.False(h.Summary().TryGetProperty("stoppedBy", out _));
+        Assert.DoesNotContain("Stopped by the token budget", File.ReadAllText(Path.Combine(h.Out, "summary.md")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Prices_CostPerCellFromTokensInSummaryJsonAndMarkdown()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(GapModel.Create(), Ct, "run", "--dataset", Gap, "--methods", "vanilla,reference", "--limit", "2", "--out", h.Out,
+            "--price-in", "3", "--price-out", "15");
+
+        Assert.True(exit == 0, error + output);
+        var row = h.Row(Gap, "vanilla");
+        var (tokensIn, tokensOut) = (row.GetProperty("tokensIn").GetInt64(), row.GetProperty("tokensOut").GetInt64());
+        Assert.True(tokensIn > 0 && tokensOut > 0);
+        Assert.Equal((tokensIn * 3 + tokensOut * 15) / 1e6, row.GetProperty("cost").GetDouble(), 12);
+        Assert.Equal(0.0, h.Row(Gap, "reference").GetProperty("cost").GetDouble());
+        Assert.Equal((3.0, 15.0), (h.Summary().GetProperty("priceInPerMTok").GetDouble(), h.Summary().GetProperty("priceOutPerMTok").GetDouble()));
+        var md = File.ReadAllText(Path.Combine(h.Out, "summary.md"));
+        Assert.Contains("Cost (USD) |", md, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| {tokensIn} | {tokensOut} |"), md, StringComparison.Ordinal);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $" {(tokensIn * 3 + tokensOut * 15) / 1e6:0.0000} |"), md, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("run", "--dataset", "scripted-gap")]
     [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--methods", "magic")]
     [InlineData("run", "--dataset", "no-such-dataset", "--out", "x")]
     [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--stray")]
     [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--cassette", "play", "c.jsonl")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--price-in", "1")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--price-in", "-1", "--price-out", "1")]
+    [InlineData("run", "--dataset", "scripted-gap", "--out", "x", "--max-tokens", "0")]
     [InlineData("sandbox", "--iterations", "0")]
     [InlineData("nonsense")]
     public async Task Cli_BadCommandLine_ExitsWithUsage(params string[] args)
@@ -336,6 +415,14 @@ public sealed class BenchRunnerTests
         }
 
         throw new InvalidOperationException("No EvoR.sln above the test's folder.");
+    }
+
+    private sealed class RecallTriple : IEqualityComparer<(double, double, double)>
+    {
+        public bool Equals((double, double, double) x, (double, double, double) y) =>
+            Math.Abs(x.Item1 - y.Item1) < 1e-9 && Math.Abs(x.Item2 - y.Item2) < 1e-9 && Math.Abs(x.Item3 - y.Item3) < 1e-9;
+
+        public int GetHashCode((double, double, double) obj) => 0;
     }
 
     private sealed class RoundedComparer : IEqualityComparer<double>

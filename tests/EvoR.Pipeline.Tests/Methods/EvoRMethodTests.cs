@@ -31,6 +31,9 @@ public sealed class EvoRMethodTests
         Assert.Contains(round.Retrieved, d => d.DocumentId == "bucket-fetch" && d.Retriever == "bm25" && d.Score > 0);
         var generatePrompt = chat.Prompts.Select(Prompt).Single(p => p.Contains("Answer with the code in one fenced code block", StringComparison.Ordinal));
         Assert.Contains("Bucket.get was removed in version 3", generatePrompt, StringComparison.Ordinal);
+        // The round carries the generation prompt exactly as sent (the bench's gold-doc recall reads it), never on the wire.
+        Assert.Equal(generatePrompt, $"{PromptSet.System}\n{round.GenerationPrompt}");
+        Assert.DoesNotContain("generationPrompt", System.Text.Json.JsonSerializer.Serialize(round, new System.Text.Json.JsonSerializerOptions(System.Text.Json.JsonSerializerDefaults.Web)), StringComparison.OrdinalIgnoreCase);
         Assert.Contains("def get_value(bucket, key):\n    return bucket.fetch(key)", result.Answer, StringComparison.Ordinal);
         Assert.Equal("scripted", result.AnswerSource);
         Assert.Equal("scripted", round.ProgramSource);
