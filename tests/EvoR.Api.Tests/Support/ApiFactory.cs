@@ -117,15 +117,26 @@ public sealed class ApiFactory(
         }
     }
 
-    /// <summary>Deletes a folder and what it holds; a folder already gone is fine.</summary>
+    /// <summary>Deletes a folder and what it holds; a folder already gone is fine. A knowledge base's index may still
+    /// be written for a moment after the host stopped (an overlay closing reaches the disk then), which makes a
+    /// recursive delete find a folder not empty: a few tries, then the error.</summary>
     public static void DeleteFolder(string path)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(path, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
+            try
+            {
+                Directory.Delete(path, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 10)
+            {
+                Thread.Sleep(100 * attempt);
+            }
         }
     }
 
