@@ -3,19 +3,16 @@ using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;
 
-/// <summary>Where the repository's documents are, found from the test's own folder.</summary>
-internal static class Repository
+/// <summary>What the documents' tests judge an answer by: the statuses a document promises (none named: any 2xx).</summary>
+internal static class PromisedStatus
 {
-    public static string Root()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "EvoR.sln")))
-                return folder.FullName;
-        }
+    public static bool Matches(int status, IReadOnlyList<int> promised) =>
+        promised.Count == 0 ? status is >= 200 and < 300 : promised.Contains(status);
 
-        throw new InvalidOperationException("EvoR.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Describe(IReadOnlyList<int> promised) => promised.Count == 0 ? "2xx" : string.Join(" or ", promised);
+
+    /// <summary>A body or a log, short enough for a failure message.</summary>
+    public static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
 }
 
 /// <summary>The scripted model behind the documents' examples: every one of them asks for <c>add(a, b)</c>, so it

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EvoR.Api.Tests.Support;
 using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;
@@ -38,15 +39,14 @@ public sealed partial class HttpFileExamplesTests
             foreach (var request in group)
             {
                 var (status, body) = await SendAsync(client, request, values);
-                var expected = request.ExpectedStatuses;
-                if (!(expected.Count == 0 ? status is >= 200 and < 300 : expected.Contains(status)))
-                    failures.Add($"{request}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {Cut(body)}");
+                if (!PromisedStatus.Matches(status, request.ExpectedStatuses))
+                    failures.Add($"{request}: HTTP {status} (expected {PromisedStatus.Describe(request.ExpectedStatuses)}) {PromisedStatus.Cut(body)}");
                 if (request.Name is not null)
                     RememberResponse(values, request.Name, body);
             }
 
             if (failures.Count > 0)
-                failures.Add("--- service output ---\n" + Cut(docs.Process.Output, 3000));
+                failures.Add("--- service output ---\n" + PromisedStatus.Cut(docs.Process.Output, 3000));
         }
 
         Assert.True(failures.Count == 0, string.Join("\n", failures));
@@ -126,8 +126,6 @@ public sealed partial class HttpFileExamplesTests
                 break;
         }
     }
-
-    private static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
 
     [GeneratedRegex(@"\{\{([\w.$\[\]]+)\}\}")]
     private static partial Regex Placeholder();

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using EvoR.Api.Tests.Support;
 using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;
@@ -43,13 +43,7 @@ public sealed class KnowledgeCommandTests
 
     private static async Task<(int Exit, string Output)> RunAsync(params string[] args)
     {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Repository.Root() };
-        start.ArgumentList.Add(Path.Combine(Repository.Root(), "evor.sh"));
-        foreach (var arg in args)
-            start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
+        var (exit, stdout, stderr) = await ExternalProcess.RunAsync("bash", [Path.Combine(Repository.Root(), "evor.sh"), .. args], Repository.Root());
+        return (exit, stdout + stderr);
     }
 }

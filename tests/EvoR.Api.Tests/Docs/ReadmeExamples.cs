@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace EvoR.Api.Tests.Docs;
 
@@ -12,7 +11,7 @@ public sealed record ReadmeExample(string File, int Line, string Command, IReadO
 
 /// <summary>Reads the <c>curl</c> commands out of the README's <c>sh</c> blocks, joining backslash continuations and
 /// single-quoted bodies that span lines, so each command is exactly what a shell would run.</summary>
-public static partial class ReadmeExamples
+public static class ReadmeExamples
 {
     /// <param name="root">The repository root.</param>
     /// <param name="readme">The README, relative to the root (named so in failures).</param>
@@ -62,7 +61,7 @@ public static partial class ReadmeExamples
         var arrow = line.IndexOf('→', line.Length - comment);
         if (comment == 0 || arrow < 0)
             return [];
-        return StatusPattern().Matches(line[arrow..]).Select(m => int.Parse(m.Value)).ToList();
+        return HttpFileRequests.StatusPattern().Matches(line[arrow..]).Select(m => int.Parse(m.Value)).ToList();
     }
 
     /// <summary>The line without a trailing <c># comment</c> outside quotes.</summary>
@@ -80,6 +79,4 @@ public static partial class ReadmeExamples
         return text;
     }
 
-    [GeneratedRegex(@"\b[1-5]\d\d\b")]
-    private static partial Regex StatusPattern();
 }

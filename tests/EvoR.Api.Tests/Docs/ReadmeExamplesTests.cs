@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using EvoR.Api.Tests.Support;
 using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;
@@ -54,16 +54,14 @@ public sealed partial class ReadmeExamplesTests
             }
 
             var (status, body, error) = await RunCurlAsync(command);
-            var expected = example.ExpectedStatuses;
-            var ok = status > 0 && (expected.Count == 0 ? status is >= 200 and < 300 : expected.Contains(status));
-            if (!ok)
-                failures.Add($"{example}: HTTP {status} (expected {(expected.Count == 0 ? "2xx" : string.Join(" or ", expected))}) {error} {Cut(body)}");
+            if (!PromisedStatus.Matches(status, example.ExpectedStatuses))
+                failures.Add($"{example}: HTTP {status} (expected {PromisedStatus.Describe(example.ExpectedStatuses)}) {error} {PromisedStatus.Cut(body)}");
 
             if (command.Contains("-d", StringComparison.Ordinal) && GenerationId().Match(body) is { Success: true } created)
                 generationId = created.Groups[1].Value;
         }
 
-        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n--- service output ---\n" + Cut(service.Output, 4000));
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n--- service output ---\n" + PromisedStatus.Cut(service.Output, 4000));
     }
 
     /// <summary>Runs the command through bash as pasted, adding only where the body goes and the status line.</summary>
@@ -72,24 +70,16 @@ public sealed partial class ReadmeExamplesTests
         var bodyFile = Path.GetTempFileName();
         try
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add($"{command} --max-time 60 -o '{bodyFile}' -w '%{{http_code}}'");
-            using var curl = Process.Start(start)!;
-            var stdout = await curl.StandardOutput.ReadToEndAsync();
-            var stderr = await curl.StandardError.ReadToEndAsync();
-            await curl.WaitForExitAsync();
+            var (exit, stdout, stderr) = await ExternalProcess.RunAsync("bash", ["-c", $"{command} --max-time 60 -o '{bodyFile}' -w '%{{http_code}}'"]);
             var body = await File.ReadAllTextAsync(bodyFile);
             var status = int.TryParse(stdout.Trim(), out var code) ? code : 0;
-            return (status, body, curl.ExitCode == 0 ? string.Empty : $"curl exit {curl.ExitCode} {stderr.Trim()}");
+            return (status, body, exit == 0 ? string.Empty : $"curl exit {exit} {stderr.Trim()}");
         }
         finally
         {
             File.Delete(bodyFile);
         }
     }
-
-    private static string Cut(string text, int max = 300) => text.Length <= max ? text : text[..max] + "…";
 
     [GeneratedRegex("\"id\"\\s*:\\s*\"(gen_[A-Za-z0-9_-]+)\"")]
     private static partial Regex GenerationId();

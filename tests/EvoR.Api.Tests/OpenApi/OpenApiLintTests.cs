@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using EvoR.Api.Tests.Support;
 
@@ -25,16 +24,13 @@ public sealed class OpenApiLintTests
         await File.WriteAllTextAsync(file, json, Http.Ct);
         try
         {
-            var start = new ProcessStartInfo(redocly) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var argument in new[] { "lint", "--format=stylish", "--max-problems=200", "--config", ConfigPath(), file })
-                start.ArgumentList.Add(argument);
-            start.Environment["REDOCLY_TELEMETRY"] = "off";
-            start.Environment["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true";
-            using var lint = Process.Start(start)!;
-            var output = await lint.StandardOutput.ReadToEndAsync(Http.Ct) + await lint.StandardError.ReadToEndAsync(Http.Ct);
-            await lint.WaitForExitAsync(Http.Ct);
+            var config = Path.Combine(Repository.Root(), "src", "EvoR.Api", "redocly.yaml");
+            var (exit, stdout, stderr) = await ExternalProcess.RunAsync(redocly, ["lint", "--format=stylish", "--max-problems=200", "--config", config, file],
+                environment: new Dictionary<string, string> { ["REDOCLY_TELEMETRY"] = "off", ["REDOCLY_SUPPRESS_UPDATE_NOTICE"] = "true" },
+                cancellationToken: Http.Ct);
+            var output = stdout + stderr;
 
-            Assert.True(lint.ExitCode == 0, $"redocly lint failed:\n{output}");
+            Assert.True(exit == 0, $"redocly lint failed:\n{output}");
             Assert.DoesNotContain(" warning ", output, StringComparison.Ordinal);
         }
         finally
@@ -73,17 +69,5 @@ public sealed class OpenApiLintTests
         return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
             .Select(folder => Path.Combine(folder, "redocly"))
             .FirstOrDefault(File.Exists);
-    }
-
-    private static string ConfigPath()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var config = Path.Combine(folder.FullName, "src", "EvoR.Api", "redocly.yaml");
-            if (File.Exists(config))
-                return config;
-        }
-
-        throw new FileNotFoundException("src/EvoR.Api/redocly.yaml not found above " + AppContext.BaseDirectory);
     }
 }
