@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using EvoR.Api.Tests.Support;
 using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Docs;

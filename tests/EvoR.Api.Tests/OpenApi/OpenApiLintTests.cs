@@ -1,5 +1,6 @@
 using System.Text.Json;
 using EvoR.Api.Tests.Support;
+using EvoR.Testing;
 
 namespace EvoR.Api.Tests.OpenApi;
 
@@ -13,7 +14,7 @@ public sealed class OpenApiLintTests
     [Fact]
     public async Task OpenApiDocument_PassesRedoclyLintWithoutWarnings()
     {
-        var redocly = FindRedocly();
+        var redocly = ToolLookup.Find("EVOR_REDOCLY", "redocly");
         if (redocly is null)
             Assert.Skip("redocly CLI not found: set EVOR_REDOCLY or put it on PATH (npm install @redocly/cli; ./evor.sh test installs it)");
 
@@ -59,15 +60,5 @@ public sealed class OpenApiLintTests
         }
 
         Assert.True(missing.Count == 0, "operations without a 4xx response: " + string.Join(", ", missing));
-    }
-
-    private static string? FindRedocly()
-    {
-        var configured = Environment.GetEnvironmentVariable("EVOR_REDOCLY");
-        if (!string.IsNullOrEmpty(configured))
-            return File.Exists(configured) ? configured : throw new FileNotFoundException($"EVOR_REDOCLY names {configured}, which does not exist");
-        return (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, "redocly"))
-            .FirstOrDefault(File.Exists);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EvoR.Bench.Datasets;
+using EvoR.Testing;
 
 namespace EvoR.Bench.Tests.Runs;
 
@@ -13,7 +14,7 @@ public sealed class ReportBrowserTests
     [Fact]
     public async Task ReportHtml_InHeadlessChromium_RendersTablesPlotsAndGridAndAScreenshot()
     {
-        var chromium = FindChromium();
+        var chromium = ToolLookup.Find("EVOR_CHROMIUM", "chromium", "chromium-browser");
         Assert.SkipWhen(chromium is null, "no Chromium (EVOR_CHROMIUM or chromium on PATH): apt install chromium; ./evor.sh test installs it");
         await BenchRunHarness.SkipIfNoSandboxAsync();
         using var h = new BenchRunHarness();
@@ -35,16 +36,6 @@ public sealed class ReportBrowserTests
         Assert.True(shotExit == 0 && File.Exists(screenshot), shotOutput);
         // A blank page compresses to a few kilobytes; tables, plots and text do not.
         Assert.True(new FileInfo(screenshot).Length > 20_000, $"the screenshot is {new FileInfo(screenshot).Length} bytes: a blank page?");
-    }
-
-    private static string? FindChromium()
-    {
-        var configured = Environment.GetEnvironmentVariable("EVOR_CHROMIUM");
-        if (!string.IsNullOrEmpty(configured))
-            return configured;
-        return (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .SelectMany(folder => new[] { Path.Combine(folder, "chromium"), Path.Combine(folder, "chromium-browser") })
-            .FirstOrDefault(File.Exists);
     }
 
     private static async Task<(int Exit, string Output)> RunAsync(string chromium, params string[] args)

@@ -49,9 +49,9 @@ internal sealed class EvorBenchDataset : IBenchDataset
     private BenchProblem ToBenchProblem(EvorBenchProblem problem) => new()
     {
         Id = problem.Id,
-        Prompt = string.IsNullOrWhiteSpace(problem.InstructionFor("gpt"))
-            ? problem.Description
-            : problem.Description + "\n\n" + problem.InstructionFor("gpt"),
+        Prompt = problem.InstructionFor("gpt") is { } instruction && !string.IsNullOrWhiteSpace(instruction)
+            ? problem.Description + "\n\n" + instruction
+            : problem.Description,
         Language = _task.Language,
         Library = _task.Name,
         CodeContext = problem.CodeContext,

@@ -16,19 +16,8 @@ internal static class EvorBenchFixtures
         return target;
     }
 
-    /// <summary>The folder holding <c>EvoR.sln</c>, found by walking up from the test binaries.</summary>
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "EvoR.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("No EvoR.sln above the test binaries.");
-    }
+    /// <summary>The folder holding <c>EvoR.sln</c>.</summary>
+    public static string RepositoryRoot() => EvoR.Testing.Repository.Root();
 
     private static void CopyDirectory(string source, string target)
     {

@@ -1,7 +1,7 @@
-namespace EvoR.Api.Tests.Support;
+namespace EvoR.Testing;
 
 /// <summary>The repository this build came from, found by walking up from the test's own folder.</summary>
-internal static class Repository
+public static class Repository
 {
     /// <summary>The folder holding <c>EvoR.sln</c>.</summary>
     public static string Root()
