@@ -151,6 +151,38 @@ public sealed class KnowledgeScopeTests
     }
 
     [Fact]
+    public async Task Run_RunScopeOneProblemsModelFails_GroupStillFinishesThenRetryFailedRedoesItWhole()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var clean = new BenchRunHarness();
+        using var h = new BenchRunHarness();
+        string[] args = ["run", "--dataset", Shared, "--methods", "evor", "--run-id", "retry", "--knowledge-scope", "run", "--Llm:Resilience:MaxRetryAttempts=0"];
+        Assert.Equal(0, (await clean.RunAsync(SharedClueModel.Create(), Ct, [.. args, "--out", clean.Out])).Exit);
+        // The model refuses every call for the first problem: it leaves the schedule at once, the others go on without it.
+        var failing = SharedClueModel.Create(p =>
+        {
+            if (SharedClueModel.Task(p).Contains("read_primary(", StringComparison.Ordinal))
+            {
+                throw new Microsoft.SemanticKernel.HttpOperationException(System.Net.HttpStatusCode.BadRequest, "", "refused", null);
+            }
+        });
+
+        var (exit, output, error) = await h.RunAsync(failing, Ct, [.. args, "--out", h.Out]).WaitAsync(TimeSpan.FromMinutes(2), Ct);
+
+        Assert.True(exit == 0, error + output);
+        var row = h.Row(Shared, "evor");
+        Assert.Equal((1, 1), (row.GetProperty("failures").GetProperty("model-call-failed").GetInt32(), row.GetProperty("passed").GetInt32()));
+        // Without the first problem's working code the clueless one fails: what a problem sees is what the others wrote.
+        Assert.False(Sample(h, "evor", Clueless).GetProperty("passed").GetBoolean());
+
+        // --retry-failed redoes the group whole, from a fresh overlay: the same as a run that never failed.
+        var working = SharedClueModel.Create();
+        Assert.Equal(0, (await h.RunAsync(working, Ct, [.. args, "--out", h.Out, "--retry-failed"])).Exit);
+        Assert.Equal(clean.Row(Shared, "evor").GetProperty("llmCalls").GetInt32(), working.Prompts.Count);
+        Assert.Equal(clean.SummaryText(), h.SummaryText());
+    }
+
+    [Fact]
     public async Task Run_FolderOfTheOtherScope_IsRefusedWithUsage()
     {
         await BenchRunHarness.SkipIfNoSandboxAsync();
