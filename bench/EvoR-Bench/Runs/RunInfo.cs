@@ -76,6 +76,13 @@ internal sealed record RunInfo
                     "its evolved knowledge was shared differently, so the two cannot be one run; use another --out.");
             }
 
+            if (options.KnowledgeScope == Runs.KnowledgeScope.Run && previous.Limit != options.Limit)
+            {
+                // A group's results depend on every problem in it: another --limit would make other groups.
+                throw new ArgumentException($"'{options.OutputDirectory}' holds a --knowledge-scope run with --limit {previous.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}; " +
+                    "in the run scope a dataset's problems evolve their knowledge together, so --limit cannot change within a run; use another --out.");
+            }
+
             foreach (var d in datasets)
             {
                 if (previous.Datasets.FirstOrDefault(p => p.Name == d.Name) is { } p && p.Hash != d.Hash)

@@ -196,6 +196,21 @@ public sealed class KnowledgeScopeTests
     }
 
     [Fact]
+    public async Task Run_RunScopeWithAnotherLimit_IsRefusedWithUsage()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        using var h = new BenchRunHarness();
+        string[] args = ["run", "--dataset", Shared, "--methods", "reference", "--out", h.Out, "--knowledge-scope", "run"];
+        Assert.Equal(0, (await h.RunAsync(null, Ct, [.. args, "--limit", "2"])).Exit);
+
+        var (exit, _, error) = await h.RunAsync(null, Ct, [.. args, "--limit", "3"]);
+
+        Assert.Equal(BenchCli.ExitUsage, exit);
+        Assert.Contains("--limit cannot change", error, StringComparison.Ordinal);
+        Assert.Equal(0, (await h.RunAsync(null, Ct, [.. args, "--limit", "2"])).Exit);
+    }
+
+    [Fact]
     public async Task Cli_UnknownKnowledgeScope_ExitsWithUsage()
     {
         using var h = new BenchRunHarness();
