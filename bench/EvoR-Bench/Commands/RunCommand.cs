@@ -55,11 +55,19 @@ internal static class RunCommand
         });
         var priceIn = Price("--price-in", "USD per million input tokens (with --price-out: a cost per cell)");
         var priceOut = Price("--price-out", "USD per million output tokens (with --price-in)");
+        var knowledgeScope = new Option<string>("--knowledge-scope")
+        {
+            Description = "What evolved knowledge is shared by: problem (one overlay per problem) or run (one per dataset × method, " +
+                          "on a synchronous round schedule: round r sees exactly what rounds < r wrote, under any --concurrency)",
+            DefaultValueFactory = _ => KnowledgeScopes.ProblemName,
+        };
+        knowledgeScope.AcceptOnlyFromAmong([.. KnowledgeScopes.Names]);
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
         var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
             "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
         {
             datasets, methods, output_, concurrency, limit, samples, cassette, runId, libraries, retryFailed, stall, maxTokens, priceIn, priceOut,
+            knowledgeScope,
         };
         command.Validators.Add(r =>
         {
@@ -139,6 +147,7 @@ internal static class RunCommand
                 Methods = [.. parsed.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(m => m.ToLowerInvariant()).Distinct()],
                 OutputDirectory = outDir,
                 Concurrency = parsed.GetValue(concurrency),
+                KnowledgeScope = KnowledgeScopes.Parse(parsed.GetValue(knowledgeScope)),
                 Limit = parsed.GetValue(limit),
                 Samples = parsed.GetValue(samples),
                 RetryFailed = parsed.GetValue(retryFailed),

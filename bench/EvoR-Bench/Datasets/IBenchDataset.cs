@@ -139,7 +139,7 @@ internal static class DatasetResolver
             ? EvorBench.EvorBenchDataset.Load(Path.GetFullPath(nameOrPath))
             : [await ResolveAsync(nameOrPath, cancellationToken)];
 
-    public static IReadOnlyList<string> BuiltInNames => [HumanEvalDataset.DatasetName, ScriptedGapDataset.DatasetName];
+    public static IReadOnlyList<string> BuiltInNames => [HumanEvalDataset.DatasetName, ScriptedGapDataset.DatasetName, ScriptedSharedClueDataset.DatasetName];
 
     /// <exception cref="ArgumentException">Neither a known name nor an existing file.</exception>
     public static async Task<IBenchDataset> ResolveAsync(string nameOrPath, CancellationToken cancellationToken)
@@ -148,6 +148,11 @@ internal static class DatasetResolver
         if (string.Equals(nameOrPath, ScriptedGapDataset.DatasetName, StringComparison.OrdinalIgnoreCase))
         {
             return new ScriptedGapDataset();
+        }
+
+        if (string.Equals(nameOrPath, ScriptedSharedClueDataset.DatasetName, StringComparison.OrdinalIgnoreCase))
+        {
+            return new ScriptedSharedClueDataset();
         }
 
         if (string.Equals(nameOrPath, HumanEvalDataset.DatasetName, StringComparison.OrdinalIgnoreCase))

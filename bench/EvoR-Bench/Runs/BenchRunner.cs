@@ -20,6 +20,10 @@ internal sealed record BenchRunOptions
     /// <summary>Samples in flight at once.</summary>
     public int Concurrency { get; init; } = 4;
 
+    /// <summary>What the evolving overlay is shared by: each problem (default), or each dataset × method on a synchronous
+    /// round schedule (<see cref="SharedKnowledgeGroups"/>).</summary>
+    public KnowledgeScope KnowledgeScope { get; init; } = KnowledgeScope.Problem;
+
     /// <summary>The first N problems of each dataset; null: all.</summary>
     public int? Limit { get; init; }
 
@@ -51,9 +55,9 @@ internal sealed record BenchRunOptions
 
 /// <summary>
 /// Runs methods × datasets in-process: the pipeline's own <see cref="MethodRunner"/>, sandbox and knowledge bases.
-/// Every finished sample is appended at once to <c>samples.jsonl</c>; a rerun with the same folder continues and never
-/// redoes a finished sample. The summary is computed from <c>samples.jsonl</c> alone, so a resumed run ends with the
-/// same summary as an uninterrupted one.
+/// Every finished sample is appended at once to <c>samples.jsonl</c> (in the run scope, every finished group of them);
+/// a rerun with the same folder continues and never redoes a finished sample (group). The summary is computed from
+/// <c>samples.jsonl</c> alone, so a resumed run ends with the same summary as an uninterrupted one.
 /// </summary>
 internal sealed class BenchRunner(
     MethodRunner runner,
@@ -93,12 +97,23 @@ internal sealed class BenchRunner(
         var done = await BenchJson.ReadSamplesAsync(samplesPath, cancellationToken);
 
         var work = new List<(IBenchDataset Dataset, string Method, BenchProblem Problem, int Sample)>();
+        var groups = options.KnowledgeScope == KnowledgeScope.Run ? SharedKnowledgeGroups.Pending(options, done) : [];
         foreach (var dataset in options.Datasets)
         {
             foreach (var method in options.Methods)
             {
                 var problems = Problems(dataset, options.Limit);
                 var pending = 0;
+                if (options.KnowledgeScope == KnowledgeScope.Run)
+                {
+                    // A group not wholly done is redone whole: none of its earlier lines count as done.
+                    var redone = groups.Where(g => g.Dataset == dataset && g.Method == method).ToList();
+                    pending = redone.Sum(g => g.Problems.Count);
+                    progress.Planned(dataset.Name, method, problems.Count * options.Samples, problems.Count * options.Samples - pending,
+                        done.Values.Count(r => r.Dataset == dataset.Name && r.Method == method && r.Passed && redone.All(g => g.Sample != r.Sample)));
+                    continue;
+                }
+
                 foreach (var problem in problems)
                 {
                     for (var s = 0; s < options.Samples; s++)
@@ -133,6 +148,11 @@ internal sealed class BenchRunner(
         var watcher = WatchAsync(inFlight, options.StallAfter, progress, stopWatching.Token);
         try
         {
+            if (options.KnowledgeScope == KnowledgeScope.Run)
+            {
+                await RunGroupsAsync(groups, options, runInfo.RunId, bases, samplesPath, done, spent, inFlight, progress, cancellationToken);
+            }
+
             await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
                 async (item, ct) =>
                 {
@@ -146,7 +166,7 @@ internal sealed class BenchRunner(
                     inFlight[name] = time.GetTimestamp();
                     try
                     {
-                        var record = await RunSampleAsync(item.Dataset, item.Method, item.Problem, item.Sample, runInfo.RunId, bases[item.Dataset.Name], ct);
+                        var record = await RunSampleAsync(item.Dataset, item.Method, item.Problem, item.Sample, runInfo.RunId, bases[item.Dataset.Name], null, ct);
                         await AppendAsync(samplesPath, record, ct);
                         var replaced = done.TryGetValue(record.Key, out var old) ? old.TokensIn + old.TokensOut : 0;
                         Interlocked.Add(ref spent.Value, record.TokensIn + record.TokensOut - replaced);
@@ -171,6 +191,51 @@ internal sealed class BenchRunner(
         await HtmlReport.WriteAsync(options.OutputDirectory, summary, final.Values, cancellationToken);
         return summary;
     }
+
+    /// <summary>
+    /// The run scope: groups in order, up to <see cref="BenchRunOptions.Concurrency"/> at once and as many samples in work
+    /// at once over all of them. A group starts only while the token budget lasts; its samples are appended, in problem
+    /// order, once the whole group finished.
+    /// </summary>
+    private async Task RunGroupsAsync(IReadOnlyList<SampleGroup> groups, BenchRunOptions options, string runId, Dictionary<string, string?> bases,
+        string samplesPath, Dictionary<string, SampleRecord> done, System.Runtime.CompilerServices.StrongBox<long> spent,
+        System.Collections.Concurrent.ConcurrentDictionary<string, long> inFlight, IRunProgress progress, CancellationToken cancellationToken)
+    {
+        var shared = new SharedKnowledgeGroups(store);
+        using var slots = new SemaphoreSlim(options.Concurrency, options.Concurrency);
+        await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = cancellationToken },
+            async (group, ct) =>
+            {
+                if (options.MaxTokens is { } max && Interlocked.Read(ref spent.Value) >= max)
+                {
+                    return;
+                }
+
+                var records = await shared.RunAsync(group, runId, bases[group.Dataset.Name], slots, async (problem, knowledge, token) =>
+                {
+                    var name = $"{group.Dataset.Name}/{group.Method}/{problem.Id}" + (group.Sample > 0 ? $"#{group.Sample}" : "");
+                    inFlight[name] = time.GetTimestamp();
+                    try
+                    {
+                        return await RunSampleAsync(group.Dataset, group.Method, problem, group.Sample, runId, bases[group.Dataset.Name], knowledge, token);
+                    }
+                    finally
+                    {
+                        inFlight.TryRemove(name, out _);
+                    }
+                }, ct);
+                foreach (var record in records)
+                {
+                    await AppendAsync(samplesPath, record, ct);
+                    var replaced = done.TryGetValue(record.Key, out var old) ? old.TokensIn + old.TokensOut : 0;
+                    Interlocked.Add(ref spent.Value, record.TokensIn + record.TokensOut - replaced);
+                    progress.Finished(record);
+                }
+            });
+    }
+
+    /// <summary>The job id of a sample: part of its evolved documents' provenance and of its overlay's name.</summary>
+    internal static string JobId(string runId, int sample) => $"{runId}-s{sample}";
 
     /// <summary>Every half of <paramref name="stallAfter"/>, names the samples in flight for longer than it.</summary>
     private async Task WatchAsync(System.Collections.Concurrent.ConcurrentDictionary<string, long> inFlight, TimeSpan stallAfter, IRunProgress progress,
@@ -218,8 +283,9 @@ internal sealed class BenchRunner(
         }
     }
 
+    /// <summary>One sample; <paramref name="shared"/> is the run scope's overlay and round schedule, null for the problem's own overlay (the problem scope).</summary>
     private async Task<SampleRecord> RunSampleAsync(IBenchDataset dataset, string method, BenchProblem problem, int sample, string runId,
-        string? knowledgeBase, CancellationToken cancellationToken)
+        string? knowledgeBase, SharedKnowledge? shared, CancellationToken cancellationToken)
     {
         var record = new SampleRecord
         {
@@ -242,11 +308,14 @@ internal sealed class BenchRunner(
         MethodResult result;
         try
         {
-            var context = new MethodContext { JobId = $"{runId}-s{sample}", KnowledgeBase = knowledgeBase };
-            if (knowledgeBase is not null)
+            var context = new MethodContext
+            {
+                JobId = JobId(runId, sample), KnowledgeBase = knowledgeBase, Overlay = shared?.Overlay, RoundBarrier = shared?.Barrier,
+            };
+            if (knowledgeBase is not null && shared is null)
             {
                 // A sample redone after a kill starts from the shared base, not from what its killed attempt evolved.
-                await DeleteIfPresentAsync(KnowledgeRetriever.OverlayName(context.JobId, method, problem.Id), cancellationToken);
+                await DeleteIfPresentAsync(store, KnowledgeRetriever.OverlayName(context.JobId, method, problem.Id), cancellationToken);
             }
 
             result = await runner.Methods[method].RunAsync(generation.WithoutHiddenTests(), context, cancellationToken);
@@ -296,7 +365,7 @@ internal sealed class BenchRunner(
         return await ScoreAsync(record, problem, generation, rounds, cancellationToken);
     }
 
-    private async Task DeleteIfPresentAsync(string name, CancellationToken cancellationToken)
+    internal static async Task DeleteIfPresentAsync(IKnowledgeBaseStore store, string name, CancellationToken cancellationToken)
     {
         try
         {

@@ -34,6 +34,7 @@ internal static class HtmlReport
             .Append(".grid td{width:14px;height:14px;padding:0;border:1px solid #fff}pre{background:#f6f6f6;padding:.5em;overflow:auto;max-height:300px}")
             .Append("details{margin:.2em 0}summary{cursor:pointer}</style></head><body>");
         h.Append("<h1>EvoR-Bench run <code>").Append(E(s.RunId)).Append("</code></h1>");
+        h.Append("<p id=\"knowledge-scope\">Knowledge scope: ").Append(E(KnowledgeScopes.Parse(s.KnowledgeScope).Describe())).Append("</p>");
         if (s.Scripted)
         {
             h.Append("<p class=\"banner\" id=\"scripted\">SCRIPTED: answers came from a scripted model or a scripted dataset. These numbers test the harness; they are not any model's accuracy.</p>");

@@ -30,6 +30,11 @@ internal static class RunComparison
             md.Append("> **SCRIPTED**: at least one run used a scripted model or dataset; these are not a model's accuracies.\n\n");
         }
 
+        if (a.KnowledgeScope != b.KnowledgeScope)
+        {
+            md.Append(CultureInfo.InvariantCulture, $"Knowledge scope: A `{a.KnowledgeScope}`, B `{b.KnowledgeScope}` (`--knowledge-scope`).\n\n");
+        }
+
         md.Append("| Dataset | Method | A | B | B − A | A only passed | B only passed |\n|---|---|---:|---:|---:|---|---|\n");
         var cells = a.Results.Select(r => (r.Dataset, r.Method)).Union(b.Results.Select(r => (r.Dataset, r.Method))).ToList();
         foreach (var (dataset, method) in cells)

@@ -28,6 +28,10 @@ internal sealed record RunInfo
     public int? Limit { get; init; }
     public required int Samples { get; init; }
 
+    /// <summary><c>problem</c> or <c>run</c> (<c>--knowledge-scope</c>); a folder holds runs of one scope only. Null in a
+    /// <c>run.json</c> written before the option existed: <c>problem</c>, the only scope there was.</summary>
+    public string? KnowledgeScope { get; init; }
+
     /// <summary>The run-wide token budget and the prices (USD per million tokens in, out) of this invocation, if given.</summary>
     public long? MaxTokens { get; init; }
     public double? PriceInPerMTok { get; init; }
@@ -65,6 +69,20 @@ internal sealed record RunInfo
                 throw new ArgumentException($"'{options.OutputDirectory}' holds run '{previous.RunId}', not '{id}'; use another --out.");
             }
 
+            var scope = options.KnowledgeScope.ToWireName();
+            if ((previous.KnowledgeScope ?? KnowledgeScopes.ProblemName) != scope)
+            {
+                throw new ArgumentException($"'{options.OutputDirectory}' holds a run with --knowledge-scope {previous.KnowledgeScope ?? KnowledgeScopes.ProblemName}, not {scope}: " +
+                    "its evolved knowledge was shared differently, so the two cannot be one run; use another --out.");
+            }
+
+            if (options.KnowledgeScope == Runs.KnowledgeScope.Run && previous.Limit != options.Limit)
+            {
+                // A group's results depend on every problem in it: another --limit would make other groups.
+                throw new ArgumentException($"'{options.OutputDirectory}' holds a --knowledge-scope run with --limit {previous.Limit?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"}; " +
+                    "in the run scope a dataset's problems evolve their knowledge together, so --limit cannot change within a run; use another --out.");
+            }
+
             foreach (var d in datasets)
             {
                 if (previous.Datasets.FirstOrDefault(p => p.Name == d.Name) is { } p && p.Hash != d.Hash)
@@ -91,6 +109,7 @@ internal sealed record RunInfo
             Concurrency = options.Concurrency,
             Limit = options.Limit,
             Samples = options.Samples,
+            KnowledgeScope = options.KnowledgeScope.ToWireName(),
             MaxTokens = options.MaxTokens,
             PriceInPerMTok = options.PriceInPerMTok,
             PriceOutPerMTok = options.PriceOutPerMTok,

@@ -61,6 +61,9 @@ internal sealed record ResultRow
 
     /// <summary>True when an answer came from a scripted model or the dataset is scripted: never a model's accuracy.</summary>
     public required bool Scripted { get; init; }
+
+    /// <summary><c>problem</c> or <c>run</c> (<c>--knowledge-scope</c>): what the evolving overlay was shared by.</summary>
+    public string KnowledgeScope { get; init; } = KnowledgeScopes.ProblemName;
 }
 
 /// <summary><c>summary.json</c>: every cell, computed from <c>samples.jsonl</c> alone.</summary>
@@ -69,6 +72,9 @@ internal sealed record RunSummary
     public required string RunId { get; init; }
     public required int Samples { get; init; }
     public required bool Scripted { get; init; }
+
+    /// <summary><c>problem</c> or <c>run</c> (<c>--knowledge-scope</c>), as on every result.</summary>
+    public string KnowledgeScope { get; init; } = KnowledgeScopes.ProblemName;
     public required IReadOnlyList<string> Datasets { get; init; }
     public required IReadOnlyList<string> Methods { get; init; }
     public required IReadOnlyList<ResultRow> Results { get; init; }
@@ -123,6 +129,7 @@ internal sealed record RunSummary
             PriceOutPerMTok = Priced(options) ? options.PriceOutPerMTok : null,
             Samples = options.Samples,
             Scripted = rows.Any(r => r.Scripted),
+            KnowledgeScope = options.KnowledgeScope.ToWireName(),
             Datasets = [.. options.Datasets.Select(d => d.Name)],
             Methods = options.Methods,
             Results = rows,
@@ -185,6 +192,7 @@ internal sealed record RunSummary
             RetryableProblems = [.. first.Where(s => FailureClasses.Retryable(s.Failure)).Select(s => s.ProblemId).Order(StringComparer.Ordinal)],
             MeanMsOutsideModel = cell.Count == 0 ? 0 : cell.Average(s => s.ScoringMs + s.Rounds.Sum(r => r.TotalMs - r.GenerationMs)),
             Scripted = scriptedDataset || cell.Any(s => s.AnswerSource == LlmSources.Scripted),
+            KnowledgeScope = options.KnowledgeScope.ToWireName(),
         };
     }
 }
@@ -259,6 +267,7 @@ internal static class SummaryWriter
                 $"> **Stopped by the token budget**: the run reached `--max-tokens {s.MaxTokens}` ({s.TokensUsed} tokens used), so no new sample started; the samples not run count as not passed (\"not run\" below).\n\n");
         }
 
+        md.Append("Knowledge scope: ").Append(KnowledgeScopes.Parse(s.KnowledgeScope).Describe()).Append(".\n\n");
         md.Append(s.Samples > 1 ? $"## Execution accuracy (unbiased pass@1 over {s.Samples} samples, %)\n\n" : "## Execution accuracy (pass@1, %)\n\n");
         md.Append("| Method | ").AppendJoin(" | ", s.Datasets).Append(" | Average |\n|---|").Append(string.Concat(s.Datasets.Select(_ => "---:|"))).Append("---:|\n");
         foreach (var m in s.Methods)

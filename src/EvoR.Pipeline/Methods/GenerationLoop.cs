@@ -94,6 +94,11 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             s.Telemetry.RecordRun(method, PipelineTelemetry.Failed(activity, ex, cancellationToken));
             throw;
         }
+        finally
+        {
+            // However the run ended, the problems it shares a schedule with no longer wait for its rounds.
+            context.RoundBarrier?.Leave(problem.Id);
+        }
 
         PipelineTelemetry.RunFinished(activity, result);
         s.Telemetry.RecordRun(method, PipelineTelemetry.OutcomeOf(result.Stop));
@@ -138,6 +143,12 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         }
 
         var overlay = features.EvolveKnowledge ? await s.Retriever.EnsureOverlayAsync(context, method, problem.Id, cancellationToken) : null;
+        if (overlay is null)
+        {
+            // Nothing to write: the problems sharing the schedule need not wait for this one.
+            context.RoundBarrier?.Leave(problem.Id);
+        }
+
         var knowledgeBase = features.Retrieve ? overlay ?? context.KnowledgeBase : null;
         var sources = features.ForcedSources ?? context.Sources;
 
@@ -218,7 +229,11 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             if (report is not null && overlay is not null)
             {
                 using var span = s.Telemetry.StartStep("evolve");
-                evolved = await s.KnowledgeEvolver.EvolveAsync(overlay, problem, round, context.JobId, program, report, cancellationToken);
+                (string target, var draft, var feedback, var evolvedRound) = (overlay, program, report, round);
+                evolved = context.RoundBarrier is { } barrier
+                    ? await barrier.WriteAtBarrierAsync(problem.Id, round,
+                        ct => s.KnowledgeEvolver.EvolveAsync(target, problem, evolvedRound, context.JobId, draft, feedback, ct), cancellationToken)
+                    : await s.KnowledgeEvolver.EvolveAsync(overlay, problem, round, context.JobId, program, report, cancellationToken);
                 span?.SetTag("evor.evolved.source", evolved.Source.ToWireName());
                 span?.SetTag("evor.evolved.written", evolved.Written);
                 if (!evolved.Written && evolved.Note is { } note && note.StartsWith("refused", StringComparison.Ordinal))

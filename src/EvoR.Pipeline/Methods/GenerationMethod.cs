@@ -44,6 +44,11 @@ public sealed record MethodContext
 
     /// <summary>Called after every round, before the next starts (persist, stream).</summary>
     public Func<RoundEvent, CancellationToken, ValueTask>? OnRound { get; init; }
+
+    /// <summary>Where knowledge writes go when several problems share <see cref="Overlay"/> (the bench's per-run scope):
+    /// each round's write is staged there and committed once every problem finished that round. Null: each write goes to
+    /// the overlay at once (the service; the bench's per-problem scope).</summary>
+    public IRoundBarrier? RoundBarrier { get; init; }
 }
 
 /// <summary>Why a method stopped.</summary>

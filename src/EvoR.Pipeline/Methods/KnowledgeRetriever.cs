@@ -79,12 +79,19 @@ public sealed class KnowledgeRetriever(IKnowledgeBaseStore store, IOptions<EvoRO
     }
 
     /// <summary>A valid base name (<c>[a-z0-9][a-z0-9._-]{0,63}</c>) for a job × method × problem, made unique by a hash.</summary>
-    public static string OverlayName(string jobId, string method, string problemId)
+    public static string OverlayName(string jobId, string method, string problemId) =>
+        Name($"{jobId}\0{method}\0{problemId}", $"{jobId}-{method}-{problemId}");
+
+    /// <summary>A valid base name for an overlay shared by a group of problems (the bench's job × method × dataset);
+    /// never equal to an <see cref="OverlayName"/> of the same parts.</summary>
+    public static string GroupOverlayName(string jobId, string method, string group) =>
+        Name($"group\0{jobId}\0{method}\0{group}", $"{jobId}-{method}-{group}");
+
+    private static string Name(string raw, string readableParts)
     {
-        var raw = $"{jobId}\0{method}\0{problemId}";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(raw)))[..10];
         var readable = new StringBuilder();
-        foreach (var c in $"{jobId}-{method}-{problemId}".ToLowerInvariant())
+        foreach (var c in readableParts.ToLowerInvariant())
         {
             readable.Append(c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-' ? c : '-');
         }

@@ -34,4 +34,14 @@ public sealed class RunComparisonTests
 
         Assert.Contains("| d | evor | 50.0 | 75.0 | +25.0 | p2 | p3, p4 |", md, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Markdown_RunsOfTwoKnowledgeScopes_NamesBoth()
+    {
+        var a = Summary("a", ("p1", false));
+        var b = Summary("b", ("p1", true)) with { KnowledgeScope = "run" };
+
+        Assert.Contains("Knowledge scope: A `problem`, B `run`", RunComparison.Markdown(a, b), StringComparison.Ordinal);
+        Assert.DoesNotContain("Knowledge scope", RunComparison.Markdown(a, a), StringComparison.Ordinal);
+    }
 }

@@ -110,7 +110,8 @@ internal sealed class MethodTestHost : IAsyncDisposable
     }
 
     /// <summary>The host, its shared base <c>docs</c> filled with <see cref="Fixtures.Docs"/>.</summary>
-    public static async Task<MethodTestHost> StartAsync(IChatCompletionService? chat, Dictionary<string, string?>? settings = null)
+    public static async Task<MethodTestHost> StartAsync(IChatCompletionService? chat, Dictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
         await SkipIfNoSandboxAsync();
         var dir = new TempDirectory();
@@ -132,6 +133,8 @@ internal sealed class MethodTestHost : IAsyncDisposable
         {
             services.AddEvoRLlmProvider("scripted", "scripted", _ => chat);
         }
+
+        configure?.Invoke(services);
 
         var host = new MethodTestHost(services.BuildServiceProvider(), dir);
         await host.Store.CreateAsync("docs", cancellationToken: TestContext.Current.CancellationToken);
