@@ -39,6 +39,27 @@ public sealed class SandboxOptions
     [Range(1, 10_000)]
     public int MaxCases { get; set; } = 100;
 
+    /// <summary>Most files one request may place in the working folder (<c>files</c>). Default 256, range 0–10000.</summary>
+    [Range(0, 10_000)]
+    public int MaxFiles { get; set; } = 256;
+
+    /// <summary>Largest file of a request's <c>files</c>, in bytes once decoded. Default 4194304 (4 MiB).</summary>
+    [Range(0, 256 * 1024 * 1024)]
+    public int MaxFileBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>All of a request's <c>files</c> together, in bytes once decoded. Default 16777216 (16 MiB). The
+    /// working folder's size (<c>limits.scratchMb</c>) and <c>Requests:MaxBodyBytes</c> bound them too.</summary>
+    [Range(0, 1024 * 1024 * 1024)]
+    public int MaxTotalFileBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Most program arguments (<c>arguments</c>) in one request. Default 64, range 0–4096.</summary>
+    [Range(0, 4096)]
+    public int MaxArguments { get; set; } = 64;
+
+    /// <summary>All program arguments together, in UTF-8 bytes. Default 65536.</summary>
+    [Range(0, 1024 * 1024)]
+    public int MaxArgumentBytes { get; set; } = 64 * 1024;
+
     /// <summary>Wall-clock limit of a compile step, in milliseconds. Default 30000.</summary>
     [Range(1000, 600_000)]
     public int CompileTimeoutMs { get; set; } = 30_000;

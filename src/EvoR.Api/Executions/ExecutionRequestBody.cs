@@ -21,6 +21,16 @@ public sealed record ExecutionRequestBody
     /// program) or <c>{"kind":"io","cases":[{"stdin":…,"expectedStdout":…}]}</c>. Omitted: exit code 0 passes.</summary>
     public TestSpec? Tests { get; init; }
 
+    /// <summary>Files placed in the program's working folder <c>/work</c> (its current directory, which it may write
+    /// in) before it starts: <c>[{"name":"input/input1.pkl","content":"…","encoding":"base64"}]</c>. A name is a relative
+    /// path of plain segments (no <c>..</c>, no leading <c>/</c>); <c>encoding</c> is <c>utf8</c> (default) or
+    /// <c>base64</c>; <c>Sandbox:MaxFiles</c>, <c>:MaxFileBytes</c> and <c>:MaxTotalFileBytes</c> cap them. Script tests
+    /// run in the same run and read what the program wrote; each io case starts from these files afresh.</summary>
+    public IReadOnlyList<ExecutionFile>? Files { get; init; }
+
+    /// <summary>Arguments passed to the program after its own command (Python's <c>sys.argv[1:]</c>).</summary>
+    public IReadOnlyList<string>? Arguments { get; init; }
+
     /// <summary>Per-request limits within the configured maxima; omitted members keep the defaults.</summary>
     public ExecutionLimitsOverride? Limits { get; init; }
 }

@@ -73,6 +73,8 @@ public static class ExecutionsApi
             Code = body.Code!,
             Stdin = body.Stdin,
             Tests = body.Tests,
+            Files = body.Files,
+            Arguments = body.Arguments,
             Limits = body.Limits,
         };
         if (logger.IsEnabled(LogLevel.Debug))

@@ -13,5 +13,12 @@ public sealed record ExecutionRequest
 
     public TestSpec? Tests { get; init; }
 
+    /// <summary>Files written into the working folder (<c>/work</c>) before each run of the program; the program and its
+    /// script tests (same run) may read and write there. Each io case starts from these files afresh.</summary>
+    public IReadOnlyList<ExecutionFile>? Files { get; init; }
+
+    /// <summary>Arguments passed to the program after its own command (<c>sys.argv[1:]</c> in Python).</summary>
+    public IReadOnlyList<string>? Arguments { get; init; }
+
     public ExecutionLimitsOverride? Limits { get; init; }
 }

@@ -159,7 +159,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
                 break;
         }
 
-        return (language, _limits.Resolve(request.Limits));
+        WorkingFolder.ValidateArguments(request.Arguments, _options);
+        var limits = _limits.Resolve(request.Limits);
+        WorkingFolder.Validate(request.Files, _options, limits);
+        return (language, limits);
     }
 
     /// <summary>Runs a validated request without taking a pool slot (health probes use it).</summary>
@@ -200,12 +203,26 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             files.Add(new SandboxFile(Path.GetFileName(language.Artifact!), compile.Stdout, Executable: true));
         }
 
+        // The program's arguments follow its command (a warm runner passes them on as the program's own); files for the
+        // working folder are unpacked by a helper before the program starts, which needs the plain command.
+        IReadOnlyList<string> command = [.. language.Run, .. request.Arguments ?? []];
+        IReadOnlyList<string>? warmCommand = language.WarmRun is { } warm ? [.. warm, .. request.Arguments ?? []] : null;
+        var runLimits = limits;
+        var workFiles = WorkingFolder.Validate(request.Files, _options, limits);
+        if (workFiles.Count > 0)
+        {
+            files.Add(WorkingFolder.Archive(workFiles));
+            command = WorkingFolder.Unpacking(command);
+            warmCommand = null;
+            runLimits = limits with { MaxProcesses = limits.MaxProcesses + WorkingFolder.HelperProcesses };
+        }
+
         var spec = new SandboxRunSpec
         {
-            Command = language.Run,
-            WarmCommand = language.WarmRun,
+            Command = command,
+            WarmCommand = warmCommand,
             Files = files,
-            Limits = limits,
+            Limits = runLimits,
             Environment = environment,
             HostPaths = language.HostPaths,
             StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
