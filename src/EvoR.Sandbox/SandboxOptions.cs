@@ -104,6 +104,13 @@ public sealed class SandboxOptions
     [Range(0, 86_400)]
     public int HealthCacheSeconds { get; set; } = 60;
 
+    /// <summary>Named library folders on the service's host (<c>Sandbox:Libraries:NAME:Path</c>), bound read-only at
+    /// <c>/libraries/NAME</c> on either backend when a request names them (<c>libraries</c>), or in every run with
+    /// <c>EveryRun=true</c>, and put on the language's import path (Python: <c>PYTHONPATH</c>). Names are letters,
+    /// digits, <c>-</c> and <c>_</c>; a folder must be readable by the sandbox's user. On the Docker backend the path is
+    /// one of the engine's host.</summary>
+    public Dictionary<string, SandboxLibraryOptions> Libraries { get; set; } = new(StringComparer.Ordinal);
+
     /// <summary>Settings of the process (bubblewrap) backend.</summary>
     [Required]
     public ProcessSandboxOptions Process { get; set; } = new();
@@ -172,9 +179,18 @@ public sealed class ProcessSandboxOptions
     /// <summary>Extra host paths bound read-only into every sandbox (e.g. a toolchain under /opt).</summary>
     public List<string> ExtraReadOnlyPaths { get; set; } = [];
 
-    /// <summary>Host folders bound read-only at <c>/libraries/NAME</c> in every sandbox, whatever their host path (one
-    /// under <c>/tmp</c> or <c>/work</c> would be hidden by the sandbox's own mounts there): a program's libraries, put on
-    /// its import path by <c>Sandbox:Environment</c> (e.g. <c>PYTHONPATH=/libraries/NAME</c>). Names are letters, digits,
-    /// <c>-</c> and <c>_</c>; a folder must be readable by the sandbox's host uid.</summary>
+    /// <summary>Older form of <c>Sandbox:Libraries:NAME:Path</c> with <c>EveryRun=true</c>, kept working: a host folder
+    /// bound read-only at <c>/libraries/NAME</c> in every run, on both backends now, and put on the import path as those
+    /// are. Prefer <c>Sandbox:Libraries</c>; where both name the same library, <c>Sandbox:Libraries</c> wins.</summary>
     public Dictionary<string, string> Libraries { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One entry of <c>Sandbox:Libraries</c>.</summary>
+public sealed class SandboxLibraryOptions
+{
+    /// <summary>Absolute host folder (the engine's host for the Docker backend). Required.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Bound into every run, named by the request or not (EvoR-Bench's <c>--library</c>). Default false.</summary>
+    public bool EveryRun { get; set; }
 }

@@ -31,6 +31,11 @@ public sealed record ExecutionRequestBody
     /// <summary>Arguments passed to the program after its own command (Python's <c>sys.argv[1:]</c>).</summary>
     public IReadOnlyList<string>? Arguments { get; init; }
 
+    /// <summary>Names of library folders this service configures (<c>Sandbox:Libraries:NAME:Path</c>), bound read-only
+    /// at <c>/libraries/NAME</c> and put on the import path (Python: <c>PYTHONPATH</c>); an unknown name is a 400
+    /// <c>unknown-library</c> problem listing the known ones. A caller cannot upload a library.</summary>
+    public IReadOnlyList<string>? Libraries { get; init; }
+
     /// <summary>Per-request limits within the configured maxima; omitted members keep the defaults.</summary>
     public ExecutionLimitsOverride? Limits { get; init; }
 }

@@ -3,6 +3,7 @@ using EvoR.Api.Auth;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Telemetry;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -75,6 +76,7 @@ public static class ExecutionsApi
             Tests = body.Tests,
             Files = body.Files,
             Arguments = body.Arguments,
+            Libraries = body.Libraries,
             Limits = body.Limits,
         };
         if (logger.IsEnabled(LogLevel.Debug))
@@ -96,7 +98,8 @@ public static class ExecutionsApi
         }
         catch (ExecutionRequestException error)
         {
-            var problem = ExecutionProblems.RequestError(error, httpContext.RequestServices.GetService<LanguageCatalog>());
+            var problem = ExecutionProblems.RequestError(
+                error, httpContext.RequestServices.GetService<LanguageCatalog>(), httpContext.RequestServices.GetService<NamedLibraries>());
             ApiLog.ExecutionRefused(logger, problem.ProblemDetails.Type!, error.Field);
             return problem;
         }

@@ -20,5 +20,9 @@ public sealed record ExecutionRequest
     /// <summary>Arguments passed to the program after its own command (<c>sys.argv[1:]</c> in Python).</summary>
     public IReadOnlyList<string>? Arguments { get; init; }
 
+    /// <summary>Names of library folders the service configures (<c>Sandbox:Libraries:NAME:Path</c>), bound read-only at
+    /// <c>/libraries/NAME</c> and put on the language's import path (Python: <c>PYTHONPATH</c>).</summary>
+    public IReadOnlyList<string>? Libraries { get; init; }
+
     public ExecutionLimitsOverride? Limits { get; init; }
 }

@@ -30,6 +30,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     private readonly ILogger<CodeExecutor> _logger;
     private readonly ConcurrencyLimiter _pool;
     private readonly OutputBudget _outputBudget;
+    private readonly NamedLibraries _libraries;
     private long _active;
 
     public CodeExecutor(
@@ -40,8 +41,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         SandboxTelemetry telemetry,
         TimeProvider time,
         ILogger<CodeExecutor> logger,
-        OutputBudget? outputBudget = null)
+        OutputBudget? outputBudget = null,
+        NamedLibraries? libraries = null)
     {
+        _libraries = libraries ?? new NamedLibraries(options);
         _backend = backend;
         _catalog = catalog;
         _limits = limits;
@@ -160,6 +163,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         }
 
         WorkingFolder.ValidateArguments(request.Arguments, _options);
+        _libraries.Resolve(request.Libraries);
         var limits = _limits.Resolve(request.Limits);
         WorkingFolder.Validate(request.Files, _options, limits);
         return (language, limits);
@@ -175,6 +179,9 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         {
             environment[name] = value;
         }
+
+        var libraries = _libraries.Resolve(request.Libraries);
+        NamedLibraries.AddImportPath(environment, language.Name, libraries);
 
         string? sentinel = null;
         var source = request.Code;
@@ -193,7 +200,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         string? compileOutput = null;
         if (language.IsCompiled)
         {
-            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment), cancellationToken);
+            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries), cancellationToken);
             compileOutput = Decode(compile.Stderr);
             if (CompileFailure(compile) is { } failure)
             {
@@ -225,6 +232,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             Limits = runLimits,
             Environment = environment,
             HostPaths = language.HostPaths,
+            Libraries = libraries,
             StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
         };
 
@@ -351,7 +359,8 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     }
 
     private SandboxRunSpec CompileSpec(
-        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment) => new()
+        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<SandboxLibrary> libraries) => new()
     {
         // Compiler messages go to stderr; the artifact comes back over stdout, so nothing is ever read from a path the
         // program could have replaced with a symlink.
@@ -359,6 +368,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         Files = files,
         Environment = environment,
         HostPaths = language.HostPaths,
+        Libraries = libraries,
         StdoutCapBytes = _options.MaxArtifactMb * MiB,
         Limits = limits with
         {

@@ -53,7 +53,7 @@ internal static class BubblewrapCommand
         options.WarmRunners && spec.WarmCommand is { Count: > 0 } runner ? runner : null;
 
     /// <summary>The arguments of <see cref="Shell"/> for one run.</summary>
-    /// <exception cref="InvalidOperationException">A configured library name is not a single path segment.</exception>
+    /// <exception cref="InvalidOperationException">A library name is not a single path segment.</exception>
     public static IReadOnlyList<string> Build(
         ProcessHostState host, ProcessSandboxOptions options, SandboxRunSpec spec, BubblewrapRunPaths run)
     {
@@ -123,14 +123,14 @@ internal static class BubblewrapCommand
         }
 
         // After the scratch mounts, so that nothing of theirs hides a library; a name is a single path segment.
-        foreach (var (name, hostPath) in options.Libraries)
+        foreach (var library in spec.Libraries)
         {
-            if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            if (Execution.NamedLibraries.NameProblem(library.Name) is { } problem)
             {
-                throw new InvalidOperationException($"Sandbox:Process:Libraries:{name}: a library name is letters, digits, '-' and '_'.");
+                throw new InvalidOperationException($"Sandbox:Libraries:{library.Name}: {problem}.");
             }
 
-            a.AddRange(["--ro-bind", hostPath, "/libraries/" + name]);
+            a.AddRange(["--ro-bind", library.HostPath, library.SandboxPath]);
         }
 
         a.AddRange(["--remount-ro", "/", "--chdir", "/work", "--json-status-fd", "3"]);

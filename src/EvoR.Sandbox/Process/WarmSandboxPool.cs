@@ -17,7 +17,7 @@ internal sealed class WarmSandboxPool(int perProfile, int maxProfiles, Func<Prep
     private bool _disposed;
 
     /// <summary>
-    /// Runs that can share a warm sandbox: same command, environment, mounts and spawn-time limits (rlimits, tmpfs
+    /// Runs that can share a warm sandbox: same command, environment, mounts (libraries included) and spawn-time limits (rlimits, tmpfs
     /// sizes; memory too when it is an rlimit). Memory and process counts in cgroups, the wall timer and the output
     /// caps are applied at start, so they do not split the pool.
     /// </summary>
@@ -27,7 +27,8 @@ internal sealed class WarmSandboxPool(int perProfile, int maxProfiles, Func<Prep
         var key = new StringBuilder();
         foreach (var part in (warmRunner ?? spec.Command).Append("\u0001")
             .Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value))
-            .Append("\u0001").Concat(spec.HostPaths))
+            .Append("\u0001").Concat(spec.HostPaths)
+            .Append("\u0001").Concat(spec.Libraries.Select(library => library.Name + "=" + library.HostPath)))
         {
             key.Append(part).Append('\u0000');
         }

@@ -72,3 +72,28 @@ public sealed class ExecutionFilesApiTests : IDisposable
         Assert.Equal("arguments[1]", problem.GetProperty("field").GetString());
     }
 }
+
+/// <summary><c>libraries</c> of <c>/v1/executions</c>: a name the service does not configure is a 400
+/// <c>unknown-library</c> problem naming the member and listing the configured names.</summary>
+public sealed class ExecutionLibrariesApiTests : IDisposable
+{
+    private readonly ApiFactory _factory = new(new Dictionary<string, string?>
+    {
+        ["Sandbox:Libraries:tessera:Path"] = "/srv/libraries/tessera",
+        ["Sandbox:Libraries:vaultlib:Path"] = "/srv/libraries/vaultlib",
+    }, realSandbox: true);
+
+    public void Dispose() => _factory.Dispose();
+
+    [Fact]
+    public async Task Post_UnknownLibrary_Returns400ListingTheKnownOnes()
+    {
+        using var client = _factory.CreateClient();
+
+        var response = await client.PostExecutionAsync("""{ "language": "python", "code": "print(1)", "libraries": ["tessera", "numpy"] }""");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "unknown-library");
+        Assert.Equal("libraries[1]", problem.GetProperty("field").GetString());
+        Assert.Equal(["tessera", "vaultlib"], problem.GetProperty("knownLibraries").EnumerateArray().Select(e => e.GetString()));
+    }
+}

@@ -118,16 +118,26 @@ public sealed class BubblewrapCommandTests
     [InlineData("", false)]
     public void Build_LibraryName_SinglePathSegmentOnly(string name, bool accepted)
     {
-        var options = new ProcessSandboxOptions { Libraries = { [name] = "/srv/lib" } };
+        var spec = Spec with { Libraries = [new SandboxLibrary(name, "/srv/lib")] };
 
         if (accepted)
         {
-            Assert.True(ContainsRun(Build(options: options), ["--ro-bind", "/srv/lib", "/libraries/" + name]));
+            Assert.True(ContainsRun(Build(spec: spec), ["--ro-bind", "/srv/lib", "/libraries/" + name]));
         }
         else
         {
-            Assert.Throws<InvalidOperationException>(() => Build(options: options));
+            Assert.Throws<InvalidOperationException>(() => Build(spec: spec));
         }
+    }
+
+    [Fact]
+    public void Build_Libraries_BoundReadOnlyAfterTheScratchMounts()
+    {
+        var args = Build(spec: Spec with { Libraries = [new SandboxLibrary("tessera", "/tmp/lib")] });
+
+        var bind = args.ToList().IndexOf("/libraries/tessera");
+        Assert.Equal(("--ro-bind", "/tmp/lib"), (args[bind - 2], args[bind - 1]));
+        Assert.True(bind > args.ToList().LastIndexOf("/dev/shm"), "a scratch tmpfs mounted later would hide a library under it");
     }
 
     private static bool ContainsRun(IReadOnlyList<string> args, string[] run)
