@@ -35,6 +35,10 @@ public sealed class SandboxOptions
     [Range(0, 64 * 1024 * 1024)]
     public int MaxStdinBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most executions in one <c>POST /v1/executions/batch</c>. Default 64, range 1–1000.</summary>
+    [Range(1, 1000)]
+    public int MaxBatchExecutions { get; set; } = 64;
+
     /// <summary>Most io cases in one request. Default 100, range 1–10000.</summary>
     [Range(1, 10_000)]
     public int MaxCases { get; set; } = 100;

@@ -38,4 +38,34 @@ public sealed record ExecutionRequestBody
 
     /// <summary>Per-request limits within the configured maxima; omitted members keep the defaults.</summary>
     public ExecutionLimitsOverride? Limits { get; init; }
+
+    /// <summary>The required members this body lacks, keyed by their path under <paramref name="prefix"/>.</summary>
+    internal Dictionary<string, string[]> MissingMembers(string prefix = "")
+    {
+        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        if (string.IsNullOrWhiteSpace(Language))
+        {
+            errors[prefix + "language"] = ["A language is required; GET /v1/languages lists them."];
+        }
+
+        if (string.IsNullOrEmpty(Code))
+        {
+            errors[prefix + "code"] = ["Code is required."];
+        }
+
+        return errors;
+    }
+
+    /// <summary>The sandbox's request; call only once <see cref="MissingMembers"/> found none.</summary>
+    internal ExecutionRequest ToRequest() => new()
+    {
+        Language = Language!,
+        Code = Code!,
+        Stdin = Stdin,
+        Tests = Tests,
+        Files = Files,
+        Arguments = Arguments,
+        Libraries = Libraries,
+        Limits = Limits,
+    };
 }

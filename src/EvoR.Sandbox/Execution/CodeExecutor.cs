@@ -113,6 +113,8 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         }
     }
 
+    void ICodeExecutor.Check(ExecutionRequest request) => Validate(request);
+
     /// <summary>Checks a request without running it.</summary>
     /// <exception cref="ExecutionRequestException">The request cannot be run as given.</exception>
     public (LanguageDefinition Language, ExecutionLimits Limits) Validate(ExecutionRequest request)
