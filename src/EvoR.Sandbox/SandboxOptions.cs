@@ -35,9 +35,34 @@ public sealed class SandboxOptions
     [Range(0, 64 * 1024 * 1024)]
     public int MaxStdinBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>Most executions in one <c>POST /v1/executions/batch</c>. Default 64, range 1–1000.</summary>
+    [Range(1, 1000)]
+    public int MaxBatchExecutions { get; set; } = 64;
+
     /// <summary>Most io cases in one request. Default 100, range 1–10000.</summary>
     [Range(1, 10_000)]
     public int MaxCases { get; set; } = 100;
+
+    /// <summary>Most files one request may place in the working folder (<c>files</c>). Default 256, range 0–10000.</summary>
+    [Range(0, 10_000)]
+    public int MaxFiles { get; set; } = 256;
+
+    /// <summary>Largest file of a request's <c>files</c>, in bytes once decoded. Default 4194304 (4 MiB).</summary>
+    [Range(0, 256 * 1024 * 1024)]
+    public int MaxFileBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>All of a request's <c>files</c> together, in bytes once decoded. Default 16777216 (16 MiB). The
+    /// working folder's size (<c>limits.scratchMb</c>) and <c>Requests:MaxBodyBytes</c> bound them too.</summary>
+    [Range(0, 1024 * 1024 * 1024)]
+    public int MaxTotalFileBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Most program arguments (<c>arguments</c>) in one request. Default 64, range 0–4096.</summary>
+    [Range(0, 4096)]
+    public int MaxArguments { get; set; } = 64;
+
+    /// <summary>All program arguments together, in UTF-8 bytes. Default 65536.</summary>
+    [Range(0, 1024 * 1024)]
+    public int MaxArgumentBytes { get; set; } = 64 * 1024;
 
     /// <summary>Wall-clock limit of a compile step, in milliseconds. Default 30000.</summary>
     [Range(1000, 600_000)]
@@ -82,6 +107,13 @@ public sealed class SandboxOptions
     /// <summary>How long a language probe result is reused by the health check. Default 60 s.</summary>
     [Range(0, 86_400)]
     public int HealthCacheSeconds { get; set; } = 60;
+
+    /// <summary>Named library folders on the service's host (<c>Sandbox:Libraries:NAME:Path</c>), bound read-only at
+    /// <c>/libraries/NAME</c> on either backend when a request names them (<c>libraries</c>), or in every run with
+    /// <c>EveryRun=true</c>, and put on the language's import path (Python: <c>PYTHONPATH</c>). Names are letters,
+    /// digits, <c>-</c> and <c>_</c>; a folder must be readable by the sandbox's user. On the Docker backend the path is
+    /// one of the engine's host.</summary>
+    public Dictionary<string, SandboxLibraryOptions> Libraries { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Settings of the process (bubblewrap) backend.</summary>
     [Required]
@@ -151,9 +183,18 @@ public sealed class ProcessSandboxOptions
     /// <summary>Extra host paths bound read-only into every sandbox (e.g. a toolchain under /opt).</summary>
     public List<string> ExtraReadOnlyPaths { get; set; } = [];
 
-    /// <summary>Host folders bound read-only at <c>/libraries/NAME</c> in every sandbox, whatever their host path (one
-    /// under <c>/tmp</c> or <c>/work</c> would be hidden by the sandbox's own mounts there): a program's libraries, put on
-    /// its import path by <c>Sandbox:Environment</c> (e.g. <c>PYTHONPATH=/libraries/NAME</c>). Names are letters, digits,
-    /// <c>-</c> and <c>_</c>; a folder must be readable by the sandbox's host uid.</summary>
+    /// <summary>Older form of <c>Sandbox:Libraries:NAME:Path</c> with <c>EveryRun=true</c>, kept working: a host folder
+    /// bound read-only at <c>/libraries/NAME</c> in every run, on both backends now, and put on the import path as those
+    /// are. Prefer <c>Sandbox:Libraries</c>; where both name the same library, <c>Sandbox:Libraries</c> wins.</summary>
     public Dictionary<string, string> Libraries { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>One entry of <c>Sandbox:Libraries</c>.</summary>
+public sealed class SandboxLibraryOptions
+{
+    /// <summary>Absolute host folder (the engine's host for the Docker backend). Required.</summary>
+    public string Path { get; set; } = "";
+
+    /// <summary>Bound into every run, named by the request or not (EvoR-Bench's <c>--library</c>). Default false.</summary>
+    public bool EveryRun { get; set; }
 }

@@ -30,11 +30,15 @@ public static class SandboxServiceCollectionExtensions
                 "Sandbox:Docker has a value out of range (see DockerSandboxOptions).")
             .Validate(o => o.DefaultLimits.TimeoutMs <= o.MaxLimits.TimeoutMs && o.DefaultLimits.MemoryMb <= o.MaxLimits.MemoryMb
                 && o.DefaultLimits.OutputBytes <= o.MaxLimits.OutputBytes, "Sandbox:DefaultLimits must not exceed Sandbox:MaxLimits.")
+            .Validate(o => o.Libraries.All(l => NamedLibraries.NameProblem(l.Key) is null && Path.IsPathRooted(l.Value.Path))
+                && o.Process.Libraries.All(l => NamedLibraries.NameProblem(l.Key) is null && Path.IsPathRooted(l.Value)),
+                "Sandbox:Libraries: a library's name is letters, digits, '-' and '_', and its Path an absolute host folder.")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(_ => LanguageCatalog.LoadBuiltIn());
         services.TryAddSingleton<LimitsPolicy>();
+        services.TryAddSingleton<NamedLibraries>();
         services.TryAddSingleton(sp => new OutputBudget(sp.GetRequiredService<IOptions<SandboxOptions>>().Value.MaxTotalOutputBytes));
         services.TryAddSingleton(sp => new SandboxTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<DockerImageResolver>();

@@ -43,7 +43,7 @@ internal static class RunCommand
         var libraries = new Option<string[]>("--library")
         {
             Description = "A folder put on the import path of every program the sandbox runs in this run (Python: PYTHONPATH), " +
-                          "so that DIR/newScience/ imports as newScience; read-only; repeatable. Process backend only for now.",
+                          "so that DIR/newScience/ imports as newScience; read-only; repeatable. Either sandbox backend.",
         };
         var maxTokens = new Option<long?>("--max-tokens") { Description = "Run-wide token budget (in + out): once reached, no new sample starts; the rest count as not run" };
         maxTokens.Validators.Add(r =>
@@ -124,21 +124,11 @@ internal static class RunCommand
 
             var explicitLibraries = parsed.GetValue(libraries) ?? [];
             var importRoots = ImportRoots(explicitLibraries, resolved);
-            var processBackend = string.Equals(BenchHost.BuildConfiguration(overrides)["Sandbox:Backend"] ?? "process", "process", StringComparison.OrdinalIgnoreCase);
-            if (explicitLibraries.Length > 0 && !processBackend)
+            if (importRoots.Count > 0)
             {
-                throw new ArgumentException("--library needs Sandbox:Backend=process: the Docker backend binds nothing into its containers yet.");
-            }
-
-            if (importRoots.Count > 0 && processBackend)
-            {
+                // Named libraries (Sandbox:Libraries) are bound on either backend.
                 overrides.AddRange(LibraryOverrides(importRoots));
                 settings["libraries"] = string.Join(':', importRoots);
-            }
-            else if (importRoots.Count > 0)
-            {
-                // The final scoring still carries a task's libraries into the sandbox; only the draft runs go without.
-                await output.WriteLineAsync("Note: on the Docker backend the datasets' own libraries reach the scoring only, not the methods' draft runs.");
             }
 
             var options = new BenchRunOptions
@@ -177,17 +167,16 @@ internal static class RunCommand
         return command;
     }
 
-    /// <summary>The settings that bind <paramref name="importRoots"/> read-only into every sandbox (at
-    /// <c>/libraries/libN</c>) and put them on every program's import path, so that the methods' own draft runs import a
-    /// library exactly as the final scoring does.</summary>
+    /// <summary>The settings that bind <paramref name="importRoots"/> read-only into every sandbox, on either backend (named
+    /// libraries <c>libN</c> at <c>/libraries/libN</c>, <c>Sandbox:Libraries:libN:EveryRun</c>), which puts them on every
+    /// Python program's import path, so that the methods' own draft runs import a library exactly as the final scoring does.</summary>
     internal static IEnumerable<string> LibraryOverrides(IReadOnlyList<string> importRoots)
     {
         for (var i = 0; i < importRoots.Count; i++)
         {
-            yield return $"--Sandbox:Process:Libraries:lib{i}={importRoots[i]}";
+            yield return $"--Sandbox:Libraries:lib{i}:Path={importRoots[i]}";
+            yield return $"--Sandbox:Libraries:lib{i}:EveryRun=true";
         }
-
-        yield return $"--Sandbox:Environment:PYTHONPATH={string.Join(':', importRoots.Select((_, i) => $"/libraries/lib{i}"))}";
     }
 
     /// <summary>The <c>--library</c> folders and every dataset's own, absolute, each once, in order.</summary>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvoR.Api.Problems;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -22,7 +23,7 @@ internal static class ExecutionProblems
             "The request body is empty; send a JSON object with at least 'language' and 'code'.",
             [new("path", "$"), new("line", 1L), new("column", 1L)]);
 
-    public static ProblemHttpResult RequestError(ExecutionRequestException error, LanguageCatalog? catalog)
+    public static ProblemHttpResult RequestError(ExecutionRequestException error, LanguageCatalog? catalog, NamedLibraries? libraries = null)
     {
         var extensions = new List<KeyValuePair<string, object?>> { new("field", error.Field) };
         switch (error.Kind)
@@ -32,6 +33,10 @@ internal static class ExecutionProblems
                 extensions.Add(new("knownLanguages", known));
                 return ProblemDetailsExtensions.Problem(
                     StatusCodes.Status400BadRequest, ProblemTypes.UnknownLanguage, "Unknown language", error.Message, extensions);
+            case RequestErrorKind.UnknownLibrary:
+                extensions.Add(new("knownLibraries", libraries?.Names ?? []));
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status400BadRequest, ProblemTypes.UnknownLibrary, "Unknown library", error.Message, extensions);
             case RequestErrorKind.LimitOutOfRange:
                 return ProblemDetailsExtensions.Problem(
                     StatusCodes.Status400BadRequest, ProblemTypes.LimitOutOfRange, "Limit out of range", error.Message, extensions);

@@ -3,6 +3,7 @@ using EvoR.Api.Auth;
 using EvoR.Api.RateLimiting;
 using EvoR.Api.Telemetry;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -35,6 +36,21 @@ public static class ExecutionsApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status500InternalServerError)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/batch", ExecutionBatchApi.ExecuteBatchAsync)
+            .WithName("CreateExecutionBatch")
+            .WithSummary("Run several programs in the sandbox")
+            .WithDescription(
+                "Runs up to Sandbox:MaxBatchExecutions executions, each in the format of POST /v1/executions, in parallel " +
+                "within the sandbox's pool, and returns their results in the same order. Every item is checked before any " +
+                "runs: an invalid one is a 400 whose field names its index (executions[3].code). A sandboxError item is a " +
+                "result like any other.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 
@@ -50,31 +66,14 @@ public static class ExecutionsApi
             return ExecutionProblems.EmptyBody();
         }
 
-        var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
-        if (string.IsNullOrWhiteSpace(body.Language))
-        {
-            errors["language"] = ["A language is required; GET /v1/languages lists them."];
-        }
-
-        if (string.IsNullOrEmpty(body.Code))
-        {
-            errors["code"] = ["Code is required."];
-        }
-
+        var errors = body.MissingMembers();
         if (errors.Count > 0)
         {
             return ExecutionProblems.Validation(errors);
         }
 
         var logger = loggerFactory.CreateLogger(LogCategory);
-        var request = new ExecutionRequest
-        {
-            Language = body.Language!,
-            Code = body.Code!,
-            Stdin = body.Stdin,
-            Tests = body.Tests,
-            Limits = body.Limits,
-        };
+        var request = body.ToRequest();
         if (logger.IsEnabled(LogLevel.Debug))
         {
             ApiLog.ExecutionRequested(
@@ -94,7 +93,8 @@ public static class ExecutionsApi
         }
         catch (ExecutionRequestException error)
         {
-            var problem = ExecutionProblems.RequestError(error, httpContext.RequestServices.GetService<LanguageCatalog>());
+            var problem = ExecutionProblems.RequestError(
+                error, httpContext.RequestServices.GetService<LanguageCatalog>(), httpContext.RequestServices.GetService<NamedLibraries>());
             ApiLog.ExecutionRefused(logger, problem.ProblemDetails.Type!, error.Field);
             return problem;
         }

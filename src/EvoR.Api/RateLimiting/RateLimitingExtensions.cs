@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using EvoR.Api.Auth;
 using EvoR.Api.Problems;
 using EvoR.Api.Telemetry;
 using Microsoft.AspNetCore.RateLimiting;
@@ -7,8 +8,9 @@ using Microsoft.Extensions.Options;
 
 namespace EvoR.Api.RateLimiting;
 
-/// <summary>Per-key rate limiting with ASP.NET Core's rate limiter; a refusal is a 429 <c>rate-limited</c> problem
-/// detail with <c>Retry-After</c>.</summary>
+/// <summary>Per-key rate limiting with ASP.NET Core's rate limiter where API keys are in use (see
+/// <see cref="RateLimitingOptions"/> for why a service without keys is not limited by default); a refusal is a 429
+/// <c>rate-limited</c> problem detail with <c>Retry-After</c>.</summary>
 public static class RateLimitingExtensions
 {
     public const string PolicyName = "per-key";
@@ -43,6 +45,12 @@ public static class RateLimitingExtensions
         if (!options.Enabled)
         {
             return RateLimitPartition.GetNoLimiter("disabled");
+        }
+
+        if (!options.LimitWithoutKeys && !context.RequestServices.GetRequiredService<ApiKeyStore>().HasKeys)
+        {
+            // No keys: loopback only, a local user's own service; the sandbox queue paces executions (RateLimitingOptions).
+            return RateLimitPartition.GetNoLimiter("open");
         }
 
         return RateLimitPartition.GetFixedWindowLimiter(PartitionKey(context), _ => new FixedWindowRateLimiterOptions

@@ -26,6 +26,12 @@ public interface IOutputAllowance
 /// <summary>A file placed read-only at <c>/app/{Name}</c> in the sandbox.</summary>
 public sealed record SandboxFile(string Name, byte[] Content, bool Executable = false);
 
+/// <summary>A service-configured library folder, bound read-only at <see cref="SandboxPath"/> (never writable).</summary>
+public sealed record SandboxLibrary(string Name, string HostPath)
+{
+    public string SandboxPath => Execution.NamedLibraries.MountRoot + "/" + Name;
+}
+
 /// <summary>What to run, with which files and limits.</summary>
 public sealed record SandboxRunSpec
 {
@@ -58,6 +64,9 @@ public sealed record SandboxRunSpec
 
     /// <summary>Host paths bound read-only at the same path.</summary>
     public IReadOnlyList<string> HostPaths { get; init; } = [];
+
+    /// <summary>Library folders bound read-only at <c>/libraries/NAME</c>.</summary>
+    public IReadOnlyList<SandboxLibrary> Libraries { get; init; } = [];
 }
 
 /// <summary>The raw facts of one run; VerdictClassifier turns them into a verdict.</summary>

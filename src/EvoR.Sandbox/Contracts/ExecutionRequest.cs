@@ -13,5 +13,16 @@ public sealed record ExecutionRequest
 
     public TestSpec? Tests { get; init; }
 
+    /// <summary>Files written into the working folder (<c>/work</c>) before each run of the program; the program and its
+    /// script tests (same run) may read and write there. Each io case starts from these files afresh.</summary>
+    public IReadOnlyList<ExecutionFile>? Files { get; init; }
+
+    /// <summary>Arguments passed to the program after its own command (<c>sys.argv[1:]</c> in Python).</summary>
+    public IReadOnlyList<string>? Arguments { get; init; }
+
+    /// <summary>Names of library folders the service configures (<c>Sandbox:Libraries:NAME:Path</c>), bound read-only at
+    /// <c>/libraries/NAME</c> and put on the language's import path (Python: <c>PYTHONPATH</c>).</summary>
+    public IReadOnlyList<string>? Libraries { get; init; }
+
     public ExecutionLimitsOverride? Limits { get; init; }
 }

@@ -13,4 +13,14 @@ public interface ICodeExecutor
     /// <exception cref="ExecutionRequestException">The request is invalid (unknown language, limits out of range…).</exception>
     /// <exception cref="SandboxBusyException">The pool and its queue are full; try again later.</exception>
     Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>Checks a request without running it (a batch refuses an invalid item before any item runs). An executor
+    /// without its own checks accepts every request here and refuses in <see cref="ExecuteAsync"/>.</summary>
+    /// <exception cref="ExecutionRequestException">The request is invalid.</exception>
+    void Check(ExecutionRequest request)
+    {
+    }
+
+    /// <summary>Executions that run at once (a batch keeps at most this many of its items in flight). Default: the cores.</summary>
+    int Concurrency => System.Environment.ProcessorCount;
 }

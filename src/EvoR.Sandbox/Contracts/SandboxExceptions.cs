@@ -8,6 +8,7 @@ public enum RequestErrorKind
     PayloadTooLarge,
     UnsupportedTests,
     InvalidRequest,
+    UnknownLibrary,
 }
 
 /// <summary>The request cannot be run as given. Nothing was executed.</summary>

@@ -13,6 +13,7 @@ namespace EvoR.Sandbox.Docker;
 /// (<see cref="Gates"/>), <c>/app</c> is a noexec tmpfs that the gate fills from its stdin and then makes read-only (dir
 /// 0555, files 0444; the files count against the run's memory like its scratch space); otherwise it is an
 /// anonymous volume that receives the files through the archive API before start, root-owned so the program cannot write to it.
+/// The run's libraries are read-only bind mounts at <c>/libraries/NAME</c>.
 /// </summary>
 internal static class ContainerSpec
 {
@@ -173,13 +174,24 @@ internal static class ContainerSpec
                 Tmpfs = tmpfs,
                 ShmSize = limits.ScratchMb * MiB,
                 IpcMode = "private",
-                Mounts = gated ? [] : [new Mount { Type = "volume", Target = "/app" }],
+                Mounts = [.. gated ? [] : new[] { new Mount { Type = "volume", Target = "/app" } }, .. LibraryMounts(spec)],
                 LogConfig = new LogConfig { Type = "none" },
                 Runtime = options.Runtime,
                 RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
             },
         };
     }
+
+    /// <summary>The run's libraries, bound read-only from the engine's host (never writable, whatever the program's user).</summary>
+    private static IEnumerable<Mount> LibraryMounts(SandboxRunSpec spec) =>
+        spec.Libraries.Select(library => new Mount
+        {
+            Type = "bind",
+            Source = library.HostPath,
+            Target = library.SandboxPath,
+            ReadOnly = true,
+            BindOptions = new BindOptions { Propagation = "rprivate" },
+        });
 
     /// <summary>What makes two runs' containers interchangeable: everything but the labels.</summary>
     public static string ProfileKey(CreateContainerParameters p)
@@ -189,7 +201,8 @@ internal static class ContainerSpec
             p.Image, string.Join('\u001e', p.Cmd), string.Join('\u001e', p.Env.Order(StringComparer.Ordinal)), p.User,
             h.Runtime ?? "", h.Memory.ToString(CultureInfo.InvariantCulture), h.PidsLimit?.ToString(CultureInfo.InvariantCulture),
             string.Join('\u001e', h.Ulimits!.Select(u => Invariant($"{u.Name}={u.Soft}:{u.Hard}"))),
-            string.Join('\u001e', h.Tmpfs!.Select(t => $"{t.Key}={t.Value}")), h.ShmSize.ToString(CultureInfo.InvariantCulture));
+            string.Join('\u001e', h.Tmpfs!.Select(t => $"{t.Key}={t.Value}")), h.ShmSize.ToString(CultureInfo.InvariantCulture),
+            string.Join('\u001e', (h.Mounts ?? []).Select(m => $"{m.Type}:{m.Source}:{m.Target}:{m.ReadOnly}")));
     }
 
     private static string LoadSeccompProfile()

@@ -240,17 +240,14 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         var gated = endFrame is not null;
         var limits = spec.Limits;
         var timeout = TimeSpan.FromMilliseconds(limits.TimeoutMs);
-        var started = _time.GetTimestamp();
-        using var overflow = new CancellationTokenSource();
         // Behind the gate the wall clock starts when the gate reports the program started; until then the gate (which
         // only places the files) has the engine's call timeout.
-        using var wall = new CancellationTokenSource(gated ? TimeSpan.FromSeconds(_options.EngineTimeoutSeconds) : timeout, _time);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(wall.Token, overflow.Token, cancellationToken);
-        using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+        using var supervisor = new RunSupervisor(gated ? TimeSpan.FromSeconds(_options.EngineTimeoutSeconds) : timeout, _time, cancellationToken);
+        using var waitStop = CancellationTokenSource.CreateLinkedTokenSource(supervisor.Stop);
 
         var output = new DemuxedOutput(
-            spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, Overflowed,
-            gated ? ContainerSpec.GateMarker.ToArray() : null, GateOpened, endFrame, spec.OutputAllowance);
+            spec.StdoutCapBytes ?? limits.OutputBytes, limits.OutputBytes, supervisor.Overflowed,
+            gated ? ContainerSpec.GateMarker.ToArray() : null, () => supervisor.RestartWall(timeout), endFrame, spec.OutputAllowance);
         var readTask = output.ReadAsync(stream);
         var gateFed = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stdinTask = WriteStdinAsync(stream, endFrame is null ? null : GateInput.Build(spec.Files), spec.Stdin, gateFed);
@@ -262,9 +259,9 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             // exit. The frame settles the result only within what GateEndFrame's remarks allow; else the engine decides.
             await Task.WhenAny(output.Ended, waitTask);
             if (output.Ended.IsCompleted && await output.Ended is { Settles: true } end
-                && !stop.IsCancellationRequested && output.GateOpened && !output.Overflowed && await gateFed.Task)
+                && !supervisor.Stop.IsCancellationRequested && output.GateOpened && !output.Overflowed && await gateFed.Task)
             {
-                var elapsed = _time.GetElapsedTime(Interlocked.Read(ref started));
+                var elapsed = supervisor.Elapsed;
                 await waitStop.CancelAsync();
                 stream.Dispose();
                 await Task.WhenAll(readTask, stdinTask, waitTask.ContinueWith(
@@ -286,7 +283,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             status = (await waitTask).StatusCode;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (supervisor.Stop.IsCancellationRequested)
         {
             killed = true;
         }
@@ -301,26 +298,17 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             await _engine.KillAsync(id);
         }
 
-        var duration = _time.GetElapsedTime(Interlocked.Read(ref started));
+        var duration = supervisor.Elapsed;
 
-        // The attach stream ends when the container stops; the grace only guards against a surprise.
-        var readers = Task.WhenAll(readTask, stdinTask);
-        try
-        {
-            await readers.WaitAsync(TimeSpan.FromSeconds(2), _time, CancellationToken.None);
-        }
-        catch (TimeoutException)
-        {
-            stream.Dispose();
-            await readers;
-        }
+        // The attach stream ends when the container stops.
+        await supervisor.DrainAsync(Task.WhenAll(readTask, stdinTask), stream.Dispose);
 
         cancellationToken.ThrowIfCancellationRequested();
 
         if (gated && (!output.GateOpened || !await gateFed.Task))
         {
             // The program never started, or may have started without all of its files: our fault, not its verdict.
-            var why = !output.GateOpened && killed && wall.IsCancellationRequested
+            var why = !output.GateOpened && killed && supervisor.WallExpired
                 ? $"did not start the program within {_options.EngineTimeoutSeconds} s"
                 : output.GateOpened ? "did not receive all of the run's files" : $"failed before the program started (exit status {status})";
             return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {Tail(output.Stderr)}".TrimEnd(' ', ':') };
@@ -341,43 +329,8 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             }
         }
 
-        var exitCode = killed ? null : (int?)status;
-        return new SandboxRun
-        {
-            ExitCode = exitCode,
-            // The init process exits 128 + n when the program died of signal n.
-            Signal = exitCode is > 128 and <= 128 + 64 ? exitCode - 128 : null,
-            TimedOut = killed && wall.IsCancellationRequested && !overflow.IsCancellationRequested,
-            OutputLimitExceeded = output.Overflowed,
-            OomKilled = oomKilled,
-            Stdout = output.Stdout,
-            Stderr = output.Stderr,
-            Truncated = output.Overflowed,
-            DurationMs = (long)duration.TotalMilliseconds,
-        };
-
-        void Overflowed()
-        {
-            try
-            {
-                overflow.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
-
-        void GateOpened()
-        {
-            Interlocked.Exchange(ref started, _time.GetTimestamp());
-            try
-            {
-                wall.CancelAfter(timeout);
-            }
-            catch (ObjectDisposedException)
-            {
-            }
-        }
+        // The init process exits 128 + n when the program died of signal n.
+        return supervisor.Outcome((int?)status, killed, output.Overflowed, oomKilled, output.Stdout, output.Stderr, duration);
     }
 
     /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. <paramref name="gateFed"/>

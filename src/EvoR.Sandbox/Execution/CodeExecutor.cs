@@ -30,6 +30,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     private readonly ILogger<CodeExecutor> _logger;
     private readonly ConcurrencyLimiter _pool;
     private readonly OutputBudget _outputBudget;
+    private readonly NamedLibraries _libraries;
     private long _active;
 
     public CodeExecutor(
@@ -40,8 +41,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         SandboxTelemetry telemetry,
         TimeProvider time,
         ILogger<CodeExecutor> logger,
-        OutputBudget? outputBudget = null)
+        OutputBudget? outputBudget = null,
+        NamedLibraries? libraries = null)
     {
+        _libraries = libraries ?? new NamedLibraries(options);
         _backend = backend;
         _catalog = catalog;
         _limits = limits;
@@ -110,58 +113,6 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         }
     }
 
-    /// <summary>Checks a request without running it.</summary>
-    /// <exception cref="ExecutionRequestException">The request cannot be run as given.</exception>
-    public (LanguageDefinition Language, ExecutionLimits Limits) Validate(ExecutionRequest request)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        if (string.IsNullOrWhiteSpace(request.Language) || !_catalog.TryGet(request.Language, out var language))
-        {
-            throw new ExecutionRequestException(
-                RequestErrorKind.UnknownLanguage,
-                $"Unknown language '{request.Language}'. Known: {string.Join(", ", _catalog.All.Select(l => l.Name))}.",
-                "language");
-        }
-
-        var codeBytes = Encoding.UTF8.GetByteCount(request.Code ?? "")
-            + (request.Tests is ScriptTests script ? Encoding.UTF8.GetByteCount(script.Code ?? "") : 0);
-        if (codeBytes > _options.MaxCodeBytes)
-        {
-            throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
-                Invariant($"Code and script tests are {codeBytes} bytes; the limit is {_options.MaxCodeBytes}."), "code");
-        }
-
-        CheckStdin(request.Stdin, "stdin");
-        switch (request.Tests)
-        {
-            case ScriptTests when language.Sentinel is null:
-                throw new ExecutionRequestException(RequestErrorKind.UnsupportedTests,
-                    $"Script tests are not supported for {language.Name}; use io tests.", "tests.kind");
-            case ScriptTests { Code: null or "" }:
-                throw new ExecutionRequestException(RequestErrorKind.InvalidRequest, "Script tests need code.", "tests.code");
-            case IoTests io when io.Cases is null || io.Cases.Count == 0:
-                throw new ExecutionRequestException(RequestErrorKind.InvalidRequest, "Io tests need at least one case.", "tests.cases");
-            case IoTests io when io.Cases.Count > _options.MaxCases:
-                throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
-                    Invariant($"{io.Cases.Count} io cases; the limit is {_options.MaxCases}."), "tests.cases");
-            case IoTests io:
-                for (var i = 0; i < io.Cases.Count; i++)
-                {
-                    CheckStdin(io.Cases[i].Stdin, Invariant($"tests.cases[{i}].stdin"));
-                }
-
-                if (io.NumericTolerance is < 0 or double.NaN)
-                {
-                    throw new ExecutionRequestException(RequestErrorKind.InvalidRequest,
-                        "numericTolerance must be zero or positive.", "tests.numericTolerance");
-                }
-
-                break;
-        }
-
-        return (language, _limits.Resolve(request.Limits));
-    }
-
     /// <summary>Runs a validated request without taking a pool slot (health probes use it).</summary>
     internal async Task<ExecutionResult> RunAsync(
         LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, CancellationToken cancellationToken)
@@ -172,6 +123,9 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         {
             environment[name] = value;
         }
+
+        var libraries = _libraries.Resolve(request.Libraries);
+        NamedLibraries.AddImportPath(environment, language.Name, libraries);
 
         string? sentinel = null;
         var source = request.Code;
@@ -190,7 +144,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         string? compileOutput = null;
         if (language.IsCompiled)
         {
-            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment), cancellationToken);
+            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries), cancellationToken);
             compileOutput = Decode(compile.Stderr);
             if (CompileFailure(compile) is { } failure)
             {
@@ -200,14 +154,29 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             files.Add(new SandboxFile(Path.GetFileName(language.Artifact!), compile.Stdout, Executable: true));
         }
 
+        // The program's arguments follow its command (a warm runner passes them on as the program's own); files for the
+        // working folder are unpacked by a helper before the program starts, which needs the plain command.
+        IReadOnlyList<string> command = [.. language.Run, .. request.Arguments ?? []];
+        IReadOnlyList<string>? warmCommand = language.WarmRun is { } warm ? [.. warm, .. request.Arguments ?? []] : null;
+        var runLimits = limits;
+        var workFiles = WorkingFolder.Validate(request.Files, _options, limits);
+        if (workFiles.Count > 0)
+        {
+            files.Add(WorkingFolder.Archive(workFiles));
+            command = WorkingFolder.Unpacking(command);
+            warmCommand = null;
+            runLimits = limits with { MaxProcesses = limits.MaxProcesses + WorkingFolder.HelperProcesses };
+        }
+
         var spec = new SandboxRunSpec
         {
-            Command = language.Run,
-            WarmCommand = language.WarmRun,
+            Command = command,
+            WarmCommand = warmCommand,
             Files = files,
-            Limits = limits,
+            Limits = runLimits,
             Environment = environment,
             HostPaths = language.HostPaths,
+            Libraries = libraries,
             StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
         };
 
@@ -334,7 +303,8 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     }
 
     private SandboxRunSpec CompileSpec(
-        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment) => new()
+        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment,
+        IReadOnlyList<SandboxLibrary> libraries) => new()
     {
         // Compiler messages go to stderr; the artifact comes back over stdout, so nothing is ever read from a path the
         // program could have replaced with a symlink.
@@ -342,6 +312,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         Files = files,
         Environment = environment,
         HostPaths = language.HostPaths,
+        Libraries = libraries,
         StdoutCapBytes = _options.MaxArtifactMb * MiB,
         Limits = limits with
         {
@@ -367,15 +338,6 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         { Stdout.Length: 0 } => (Verdict.CompileError, "The compiler produced no program."),
         _ => null,
     };
-
-    private void CheckStdin(string? stdin, string field)
-    {
-        if (stdin is not null && Encoding.UTF8.GetByteCount(stdin) > _options.MaxStdinBytes)
-        {
-            throw new ExecutionRequestException(RequestErrorKind.PayloadTooLarge,
-                Invariant($"{field} exceeds {_options.MaxStdinBytes} bytes."), field);
-        }
-    }
 
     private static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
 

@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Text;
+using EvoR.Sandbox.Backends;
+
 namespace EvoR.Sandbox.Process;
 
 /// <summary>
@@ -11,6 +15,27 @@ internal sealed class WarmSandboxPool(int perProfile, int maxProfiles, Func<Prep
     private readonly Dictionary<string, Profile> _profiles = new(StringComparer.Ordinal);
     private long _clock;
     private bool _disposed;
+
+    /// <summary>
+    /// Runs that can share a warm sandbox: same command, environment, mounts (libraries included) and spawn-time limits (rlimits, tmpfs
+    /// sizes; memory too when it is an rlimit). Memory and process counts in cgroups, the wall timer and the output
+    /// caps are applied at start, so they do not split the pool.
+    /// </summary>
+    public static string KeyOf(SandboxRunSpec spec, ProcessHostState state, IReadOnlyList<string>? warmRunner)
+    {
+        var l = spec.Limits;
+        var key = new StringBuilder();
+        foreach (var part in (warmRunner ?? spec.Command).Append("\u0001")
+            .Concat(spec.Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => e.Key + "=" + e.Value))
+            .Append("\u0001").Concat(spec.HostPaths)
+            .Append("\u0001").Concat(spec.Libraries.Select(library => library.Name + "=" + library.HostPath)))
+        {
+            key.Append(part).Append('\u0000');
+        }
+
+        key.Append(CultureInfo.InvariantCulture, $"{l.CpuTimeMs}/{l.FileSizeMb}/{l.OpenFiles}/{l.ScratchMb}/{(state.Cgroups is null ? l.MemoryMb : 0)}");
+        return key.ToString();
+    }
 
     public PreparedSandbox? TryTake(string key)
     {

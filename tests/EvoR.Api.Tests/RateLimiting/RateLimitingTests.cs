@@ -57,15 +57,65 @@ public sealed class RateLimitingTests
     }
 
     [Fact]
-    public async Task Get_OpenModeOverLimit_Returns429()
+    public async Task Get_OpenModeOverLimitWithLimitWithoutKeys_Returns429()
     {
-        using var factory = new ApiFactory(OnePermit());
+        var settings = OnePermit();
+        settings["RateLimiting:LimitWithoutKeys"] = "true";
+        using var factory = new ApiFactory(settings);
         using var client = factory.CreateClient();
 
         await client.GetAsync("/v1/languages", key: null);
         var refused = await client.GetAsync("/v1/languages", key: null);
 
         await refused.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+    }
+
+    [Fact]
+    public async Task Get_OpenModeOverLimit_NotRateLimitedByDefault()
+    {
+        using var factory = new ApiFactory(OnePermit());
+        using var client = factory.CreateClient();
+
+        await client.GetAsync("/v1/languages", key: null);
+        var second = await client.GetAsync("/v1/languages", key: null);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+    }
+
+    /// <summary>A local user scoring HumanEval (164 problems, one execution each) through an open loopback service on
+    /// the defaults: no request is refused by the rate limiter (the sandbox's queue paces them).</summary>
+    [Fact]
+    public async Task Post_164ExecutionsFromOneLoopbackClientWithoutKeys_No429()
+    {
+        using var factory = new ApiFactory();
+        using var client = factory.CreateClient();
+        var body = """{ "language": "python", "code": "print(1)" }""";
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 164).Select(async _ =>
+        {
+            using var response = await client.PostExecutionAsync(body);
+            return response.StatusCode;
+        }));
+
+        Assert.All(statuses, s => Assert.Equal(HttpStatusCode.OK, s));
+    }
+
+    [Fact]
+    public async Task Post_WithKeysOnTheDefaults_LimitStillApplies()
+    {
+        using var factory = new ApiFactory(ApiFactory.WithKeys());
+        using var client = factory.CreateClient();
+        var body = """{ "language": "python", "code": "print(1)" }""";
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 121; i++)
+        {
+            using var response = await client.PostExecutionAsync(body, ApiFactory.ValidKey);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal(120, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
     }
 
     [Fact]

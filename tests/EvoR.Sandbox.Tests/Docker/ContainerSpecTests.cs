@@ -182,4 +182,19 @@ public sealed class ContainerSpecTests
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Build_Libraries_ReadOnlyBindsThatSplitThePool(bool poolStarted)
+    {
+        var options = new DockerSandboxOptions { PoolStarted = poolStarted };
+        var plain = ContainerSpec.Build(Spec, "img", options, Labels);
+        var with = ContainerSpec.Build(Spec with { Libraries = [new SandboxLibrary("tessera", "/srv/lib/tessera")] }, "img", options, Labels);
+
+        var mount = Assert.Single(with.HostConfig!.Mounts!, m => m.Type == "bind");
+        Assert.Equal(("/srv/lib/tessera", "/libraries/tessera", true), (mount.Source, mount.Target, mount.ReadOnly));
+        Assert.DoesNotContain(plain.HostConfig!.Mounts!, m => m.Type == "bind");
+        Assert.NotEqual(ContainerSpec.ProfileKey(plain), ContainerSpec.ProfileKey(with));
+    }
 }

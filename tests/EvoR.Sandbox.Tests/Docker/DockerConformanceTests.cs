@@ -23,3 +23,6 @@ public sealed class GvisorHostileProgramTests(GvisorSandboxFixture fixture) : Ho
 /// <summary>The benign calibration set on the Docker backend under gVisor (<c>runsc</c>).</summary>
 [Collection(GvisorSandboxCollection.Name)]
 public sealed class GvisorBenignCalibrationTests(GvisorSandboxFixture fixture) : BenignCalibrationSuite(fixture);
+
+[Collection(DockerSandboxCollection.Name)]
+public sealed class DockerFilesAndArgumentsTests(DockerSandboxFixture fixture) : FilesAndArgumentsSuite(fixture);
