@@ -39,7 +39,8 @@ internal sealed partial class ReplicaCluster : IAsyncDisposable
         var replica = ServiceProcess.Start(new Dictionary<string, string?>
         {
             ["Generations:Store"] = "postgres",
-            ["ConnectionStrings:EvoR"] = Database.ConnectionString,
+            // Each replica's pool within the server's connection limit (PostgreSQL's default is 100 in all).
+            ["ConnectionStrings:EvoR"] = new Npgsql.NpgsqlConnectionStringBuilder(Database.ConnectionString) { MaxPoolSize = 20 }.ConnectionString,
             ["Generations:Workers"] = workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Generations:QueueLimit"] = "1000",
             ["Generations:Postgres:LeaseSeconds"] = leaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
