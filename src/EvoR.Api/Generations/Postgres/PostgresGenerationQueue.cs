@@ -29,9 +29,9 @@ internal sealed class PostgresGenerationQueue(
     public int Running => _running.Count;
 
     /// <summary>
-    /// At most <c>QueueLimit</c> jobs wait across all replicas, plus <c>Workers</c> that a free worker takes at once
-    /// (as the single-process queue). Counted at admission: two replicas admitting at the same moment may each let
-    /// one more in.
+    /// At most <c>QueueLimit</c> jobs wait across all replicas, besides those this replica's free workers take at once:
+    /// on one replica, the single-process queue's rule (queued + running below <c>Workers + QueueLimit</c>). Counted at
+    /// admission: two replicas admitting at the same moment may each let one more in.
     /// </summary>
     public async Task<bool> TryReserveAsync(string id, CancellationToken cancellationToken)
     {
@@ -40,7 +40,7 @@ internal sealed class PostgresGenerationQueue(
         var queued = (int)(long)(await command.ExecuteScalarAsync(cancellationToken))!;
         _waiting = queued;
         var o = options.Value;
-        return queued < o.QueueLimit + o.Workers;
+        return queued < o.QueueLimit + Math.Max(0, o.Workers - _running.Count);
     }
 
     /// <summary>The insert's NOTIFY wakes every replica; this replica's workers are woken at once as well.</summary>
