@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -78,8 +77,9 @@ internal sealed class PostgresGenerationCoordinator(
                     await connection.WaitAsync(stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is DbException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // Whatever broke the connection (the server restarted, the network): never the replica's end.
                 PostgresGenerationLog.ListenFailed(logger, retry.TotalSeconds, ex);
                 await Task.Delay(retry, time, stoppingToken);
             }
@@ -109,8 +109,9 @@ internal sealed class PostgresGenerationCoordinator(
                     PostgresGenerationLog.LeasesRecovered(logger, interrupted.Count, string.Join(", ", interrupted));
                 }
             }
-            catch (Exception ex) when (ex is DbException or IOException or TimeoutException && !stoppingToken.IsCancellationRequested)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
+                // The next round tries again; meanwhile the leases run on for the rest of their length.
                 PostgresGenerationLog.LeaseRoundFailed(logger, every.TotalSeconds, ex);
             }
         }

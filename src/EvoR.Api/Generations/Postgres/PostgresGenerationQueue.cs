@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
@@ -68,8 +67,9 @@ internal sealed class PostgresGenerationQueue(
                 // worker here runs (its lease would end it interrupted, but a stop must not cost a job).
                 id = await ClaimAsync(CancellationToken.None);
             }
-            catch (DbException ex)
+            catch (Exception ex)
             {
+                // The database is away (restarting, unreachable, pool exhausted): the worker waits and tries again.
                 PostgresGenerationLog.ClaimFailed(logger, poll.TotalSeconds, ex);
             }
 
