@@ -1,8 +1,9 @@
 using System.Text.Json;
 using EvoR.Api.Generations;
+using EvoR.Api.Tests.Generations.Postgres;
 using EvoR.Api.Tests.Support;
 
-namespace EvoR.Api.Tests.Generations.Postgres;
+namespace EvoR.Api.Tests.Generations;
 
 /// <summary>The store contract (<see cref="IGenerationStore"/>), the same tests on SQLite and on PostgreSQL.</summary>
 public sealed class GenerationStoreContractTests
