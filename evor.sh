@@ -105,6 +105,48 @@ prepare_redocly() {
   export EVOR_REDOCLY="$prefix/node_modules/.bin/redocly"
 }
 
+# PostgreSQL for the tests of the PostgreSQL stores (Generations:Store=postgres): Debian's server, one throwaway
+# cluster for the run (trust auth on 127.0.0.1 only, its own port, data in a temporary folder), stopped and removed on
+# exit, failure included. Tests read EVOR_TEST_POSTGRES; EVOR_REQUIRE_POSTGRES=1 makes them fail rather than skip.
+# EVOR_POSTGRES=0 leaves it out (those tests then skip, saying why).
+PG_DIR=""
+PG_BIN=""
+PG_AS=()
+prepare_postgres() {
+  [ "${EVOR_POSTGRES:-1}" != "0" ] || return 0
+  install_packages postgresql
+  PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PG_BIN/initdb" ] || { echo "evor: no PostgreSQL server found; PostgreSQL tests will skip" >&2; return 0; }
+  PG_DIR=$(mktemp -d /tmp/evor-pg.XXXXXX)
+  trap 'stop_postgres; stop_dockerd' EXIT
+  # The server refuses to run as root: as root, it runs as Debian's postgres user.
+  if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PG_DIR"; PG_AS=(runuser -u postgres --); fi
+  if ! "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >"$PG_DIR/initdb.log" 2>&1; then
+    echo "evor: initdb failed; PostgreSQL tests will skip" >&2; tail -5 "$PG_DIR/initdb.log" >&2; stop_postgres; return 0
+  fi
+  local port
+  for port in $(seq "${EVOR_TEST_POSTGRES_PORT:-55432}" "$(( ${EVOR_TEST_POSTGRES_PORT:-55432} + 9 ))"); do
+    # fsync off: a test cluster is thrown away; max_connections for several service replicas at once.
+    if "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
+        -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null 2>&1; then
+      echo "evor: PostgreSQL for the tests on 127.0.0.1:$port (data $PG_DIR, removed on exit)" >&2
+      export EVOR_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+      export EVOR_REQUIRE_POSTGRES=1
+      return 0
+    fi
+  done
+  echo "evor: PostgreSQL did not start; PostgreSQL tests will skip" >&2
+  tail -5 "$PG_DIR/server.log" >&2 2>/dev/null || true
+  stop_postgres
+}
+
+stop_postgres() {
+  [ -n "$PG_DIR" ] || return 0
+  "${PG_AS[@]}" "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate -w stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+  PG_DIR=""
+}
+
 run_tests() {
   local log
   log=$(mktemp)
@@ -139,6 +181,7 @@ case "${1:-}" in
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     prepare_redocly
     prepare_docker
+    prepare_postgres
     run_tests
     ;;
   images)

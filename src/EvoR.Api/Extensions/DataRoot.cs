@@ -88,7 +88,8 @@ internal sealed class DataRootReporter(
             throw new StartupRefusedException($"the data folder {root} (setting Data:Root) cannot be created: {error.Message}");
         }
 
-        ApiLog.DataFolder(logger, root, knowledge.Value.RootPath, generations.Value.DatabasePath);
+        ApiLog.DataFolder(logger, root, knowledge.Value.RootPath,
+            generations.Value.UsesPostgres ? "PostgreSQL (ConnectionStrings:EvoR)" : generations.Value.DatabasePath);
         return Task.CompletedTask;
     }
 

@@ -12,6 +12,15 @@ internal sealed class GenerationEventHub
     public Task NextChange(string id) =>
         _signals.GetOrAdd(id, static _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>Wakes every stream (with PostgreSQL, after notifications may have been missed).</summary>
+    public void NotifyAll()
+    {
+        foreach (var id in _signals.Keys)
+        {
+            Notify(id);
+        }
+    }
+
     public void Notify(string id)
     {
         if (_signals.TryRemove(id, out var signal))

@@ -9,14 +9,14 @@ using EvoR.Pipeline.Methods;
 namespace EvoR.Api.Generations;
 
 /// <summary>
-/// Runs one job on a worker: marks it running, runs its method through <see cref="MethodRunner"/> (which strips the
+/// Runs one job a worker claimed (the queue marked it running): runs its method through <see cref="MethodRunner"/> (which strips the
 /// hidden tests before the method and scores with them after), stores each round as an event as it happens, and
 /// stores how it ended. The job's time budget, its token budget, a <c>DELETE</c> and the service stopping each end it
 /// with their own status.
 /// </summary>
 internal sealed class GenerationJobRunner(
-    GenerationStore store,
-    GenerationQueue queue,
+    IGenerationStore store,
+    IGenerationQueue queue,
     GenerationEventHub hub,
     GenerationTelemetry telemetry,
     IServiceProvider services,
@@ -30,19 +30,13 @@ internal sealed class GenerationJobRunner(
     // Resolved at the first job, not at start: the methods pull in the knowledge store and the embedder.
     private MethodRunner Runner => services.GetRequiredService<MethodRunner>();
 
-    public async Task RunAsync(string id, CancellationToken stopping)
+    public async Task RunAsync(GenerationClaim claim, CancellationToken stopping)
     {
-        using var cancel = new CancellationTokenSource();
-        // A job taken as the service stops stays queued, for the next start.
-        if (stopping.IsCancellationRequested || !queue.TryBeginRun(id, cancel))
-        {
-            return;
-        }
-
+        var id = claim.Id;
         try
         {
             // Store writes use no token: a job that ends because the service stops must still be written down.
-            if (!await store.TryStartAsync(id, CancellationToken.None) || await store.GetAsync(id, CancellationToken.None) is not { } job)
+            if (await store.GetAsync(id, CancellationToken.None) is not { } job)
             {
                 return;
             }
@@ -50,7 +44,7 @@ internal sealed class GenerationJobRunner(
             hub.Notify(id);
             ApiLog.GenerationStarted(logger, id, job.Spec.Method);
             var started = time.GetTimestamp();
-            var outcome = await ExecuteAsync(job, cancel.Token, stopping);
+            var outcome = await ExecuteAsync(job, claim.Cancelled, stopping);
             var elapsed = time.GetElapsedTime(started);
             if (await store.TryFinishAsync(id, outcome, [GenerationStatus.Running], EndEvent, CancellationToken.None))
             {
@@ -60,7 +54,7 @@ internal sealed class GenerationJobRunner(
         }
         finally
         {
-            queue.EndRun(id);
+            queue.Complete(claim);
             hub.Notify(id);
         }
     }
@@ -154,4 +148,9 @@ internal static class GenerationErrors
     public static GenerationError StoppedWhileRunning { get; } = new(ProblemTypes.JobInterrupted, "Interrupted",
         "The service stopped while the job was running. An LLM run is not repeated on its own (it is not idempotent); " +
         "create a new generation to try again.");
+
+    /// <summary>With PostgreSQL: the replica that ran the job stopped renewing its lease (it died, or lost its host).</summary>
+    public static GenerationError LeaseLost { get; } = new(ProblemTypes.JobInterrupted, "Interrupted",
+        "The replica running the job stopped (its lease ran out). An LLM run is not repeated on its own (it is not " +
+        "idempotent); create a new generation to try again.");
 }

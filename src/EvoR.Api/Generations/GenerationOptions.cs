@@ -10,6 +10,19 @@ public sealed class GenerationOptions : IValidatableObject
 {
     public const string SectionName = "Generations";
 
+    /// <summary>The connection string's name under <c>ConnectionStrings</c> (environment <c>ConnectionStrings__EvoR</c>).</summary>
+    public const string ConnectionStringName = "EvoR";
+
+    /// <summary>Where jobs, events and results are kept: <c>sqlite</c> (default: one embedded file, one process) or
+    /// <c>postgres</c> (<c>ConnectionStrings:EvoR</c>; any number of replicas share the jobs and the queue).</summary>
+    [RegularExpression("^(?i:sqlite|postgres)$", ErrorMessage = "Generations:Store must be 'sqlite' or 'postgres'.")]
+    public string Store { get; set; } = "sqlite";
+
+    /// <summary>The work queue's lease and wake-up on PostgreSQL (<c>Generations:Postgres:*</c>).</summary>
+    public GenerationPostgresOptions Postgres { get; set; } = new();
+
+    public bool UsesPostgres => string.Equals(Store, "postgres", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The SQLite database of jobs, their events and results (WAL mode; created with its folder when
     /// missing). A relative path is under the content root. Default <c>data/generations.db</c>.</summary>
     [Required(AllowEmptyStrings = false)]
@@ -19,8 +32,8 @@ public sealed class GenerationOptions : IValidatableObject
     [Range(1, 64)]
     public int Workers { get; set; } = 2;
 
-    /// <summary>Jobs that may wait for a worker; past it a new job is refused with 503 and <c>Retry-After</c>.
-    /// Default 32, range 0–10000.</summary>
+    /// <summary>Jobs that may wait for a worker; past it a new job is refused with 503 and <c>Retry-After</c>. With
+    /// PostgreSQL it counts the jobs queued across every replica. Default 32, range 0–10000.</summary>
     [Range(0, 10_000)]
     public int QueueLimit { get; set; } = 32;
 
@@ -56,6 +69,14 @@ public sealed class GenerationOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        // Data annotations do not look into a nested object on their own.
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(Postgres, new ValidationContext(Postgres), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return new ValidationResult($"Generations:Postgres: {result.ErrorMessage}", [nameof(Postgres)]);
+        }
+
         foreach (var (alias, model) in Models)
         {
             foreach (var problem in model.Problems(alias))
@@ -78,4 +99,22 @@ public sealed class GenerationOptions : IValidatableObject
                 [nameof(DefaultTokenBudget)]);
         }
     }
+}
+
+/// <summary>
+/// Section <c>Generations:Postgres</c>: how replicas share the queue. A replica holds a lease on each job it runs and
+/// renews it every third of <see cref="LeaseSeconds"/>; a job whose lease ran out (its replica died) is marked
+/// interrupted by any live replica.
+/// </summary>
+public sealed class GenerationPostgresOptions
+{
+    /// <summary>How long a running job stays its replica's without a renewal, in seconds: the time after a kill -9
+    /// before its jobs end interrupted. Default 30, range 3–3600.</summary>
+    [Range(3, 3600)]
+    public int LeaseSeconds { get; set; } = 30;
+
+    /// <summary>The longest an idle worker waits before it looks for a queued job again when no notification came
+    /// (LISTEN/NOTIFY wakes it at once otherwise), and the bound on a missed event's delay. Default 2, range 1–60.</summary>
+    [Range(1, 60)]
+    public int PollSeconds { get; set; } = 2;
 }

@@ -5,8 +5,8 @@ namespace EvoR.Api.Generations;
 /// <summary>What the endpoints do with jobs: create (admission, then the store, then the queue), read, cancel. The
 /// first use opens the database and recovers the jobs of the last run, before any worker takes one.</summary>
 internal sealed class GenerationService(
-    GenerationStore store,
-    GenerationQueue queue,
+    IGenerationStore store,
+    IGenerationQueue queue,
     GenerationEventHub hub,
     GenerationTelemetry telemetry,
     TimeProvider time,
@@ -17,7 +17,7 @@ internal sealed class GenerationService(
 
     public GenerationEventHub Hub => hub;
 
-    public string DatabasePath => store.DatabasePath;
+    public string StoreLocation => store.Location;
 
     /// <summary>Opens the database; marks the jobs that were running when the service last stopped (or died)
     /// interrupted, and queues again those that were queued. Once per process.</summary>
@@ -47,7 +47,7 @@ internal sealed class GenerationService(
 
             if (interrupted.Count > 0 || queued.Count > 0)
             {
-                ApiLog.GenerationsRecovered(logger, interrupted.Count, queued.Count, store.DatabasePath);
+                ApiLog.GenerationsRecovered(logger, interrupted.Count, queued.Count, store.Location);
             }
 
             _ready = true;
@@ -64,7 +64,7 @@ internal sealed class GenerationService(
         await EnsureReadyAsync(cancellationToken);
         var now = time.GetUtcNow();
         var id = "gen_" + Guid.CreateVersion7(now).ToString("N");
-        if (!queue.TryReserve(id))
+        if (!await queue.TryReserveAsync(id, cancellationToken))
         {
             telemetry.Rejected(spec.Method);
             return null;
@@ -96,7 +96,7 @@ internal sealed class GenerationService(
         return job is not null && (job.Owner is null || job.Owner == owner) ? job : null;
     }
 
-    /// <summary>One page of the jobs <paramref name="owner"/> may see, newest first; see <see cref="GenerationStore.ListAsync"/>.</summary>
+    /// <summary>One page of the jobs <paramref name="owner"/> may see, newest first; see <see cref="IGenerationStore.ListAsync"/>.</summary>
     public async Task<IReadOnlyList<GenerationJobRecord>> ListAsync(string? owner, IReadOnlyCollection<GenerationStatus> statuses, string? method,
         (DateTimeOffset CreatedAt, string Id)? after, int limit, CancellationToken cancellationToken)
     {
@@ -169,7 +169,7 @@ internal sealed class GenerationService(
             return (GenerationStatus.Cancelled, true);
         }
 
-        if (queue.TryCancelRunning(job.Id))
+        if (await queue.TryCancelRunningAsync(job.Id, CancellationToken.None))
         {
             ApiLog.GenerationCancelled(logger, job.Id, "running");
             return (GenerationStatus.Running, true);

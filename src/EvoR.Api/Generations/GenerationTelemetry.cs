@@ -17,7 +17,7 @@ internal sealed class GenerationTelemetry
     private readonly Counter<long> _rejected;
     private readonly Histogram<double> _duration;
 
-    public GenerationTelemetry(IMeterFactory meterFactory, GenerationQueue queue)
+    public GenerationTelemetry(IMeterFactory meterFactory, IGenerationQueue queue)
     {
         var meter = meterFactory.Create(TelemetryNames.Generations);
         _created = meter.CreateCounter<long>("evor.generations.jobs.created", "{job}", "Generation jobs accepted, by method.");

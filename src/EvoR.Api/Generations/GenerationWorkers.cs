@@ -1,5 +1,5 @@
+using System.Data.Common;
 using EvoR.Api.Auth;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace EvoR.Api.Generations;
@@ -8,7 +8,7 @@ namespace EvoR.Api.Generations;
 /// Before they start, jobs left over from the last run of the service are recovered.</summary>
 internal sealed class GenerationWorkers(
     GenerationService jobs,
-    GenerationQueue queue,
+    IGenerationQueue queue,
     GenerationJobRunner runner,
     IOptions<GenerationOptions> options) : BackgroundService
 {
@@ -18,12 +18,14 @@ internal sealed class GenerationWorkers(
         {
             await jobs.EnsureReadyAsync(cancellationToken);
         }
-        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is DbException or IOException or UnauthorizedAccessException or TimeoutException)
         {
             // A database that cannot be opened is a setting to change, not a crash.
-            throw new StartupRefusedException(
-                $"the generations database {jobs.DatabasePath} cannot be opened ({ex.Message}); set Generations:DatabasePath " +
-                "to a file in a writable folder (in a read-only container, on a volume).");
+            throw new StartupRefusedException(options.Value.UsesPostgres
+                ? $"the generations database {jobs.StoreLocation} cannot be opened ({ex.Message}); check ConnectionStrings:EvoR " +
+                  "(environment ConnectionStrings__EvoR) and that PostgreSQL answers there."
+                : $"the generations database {jobs.StoreLocation} cannot be opened ({ex.Message}); set Generations:DatabasePath " +
+                  "to a file in a writable folder (in a read-only container, on a volume).");
         }
 
         await base.StartAsync(cancellationToken);
@@ -36,19 +38,20 @@ internal sealed class GenerationWorkers(
     {
         // Off the caller's thread: ExecuteAsync must return to let the host go on starting.
         await Task.Yield();
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (await queue.Reader.WaitToReadAsync(stoppingToken))
+            GenerationClaim claim;
+            try
             {
-                while (!stoppingToken.IsCancellationRequested && queue.Reader.TryRead(out var id))
-                {
-                    await runner.RunAsync(id, stoppingToken);
-                }
+                claim = await queue.ClaimNextAsync(stoppingToken);
             }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Stopping: jobs still queued stay queued in the store and are queued again at the next start.
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // Stopping: jobs still queued stay queued in the store, for the next start or another replica.
+                return;
+            }
+
+            await runner.RunAsync(claim, stoppingToken);
         }
     }
 }

@@ -11,7 +11,7 @@ namespace EvoR.Api.KnowledgeBases;
 /// </summary>
 internal sealed class OverlaySweeper(
     IKnowledgeBaseStore store,
-    GenerationStore jobs,
+    IGenerationStore jobs,
     IOptions<KnowledgeOptions> options,
     TimeProvider time,
     ILogger<OverlaySweeper> logger) : BackgroundService

@@ -1,4 +1,5 @@
 using EvoR.Pipeline.Methods;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -27,9 +28,11 @@ public static class TelemetryExtensions
                 .AddMeter(TelemetryNames.Sandbox, TelemetryNames.Generations, TelemetryNames.Llm, PipelineTelemetry.Name)
                 .AddAspNetCoreInstrumentation()
                 .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
                 .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(TelemetryNames.Sandbox, TelemetryNames.Llm, PipelineTelemetry.Name)
+                .AddNpgsql()
                 .AddAspNetCoreInstrumentation(options =>
                     options.Filter = context => !context.Request.Path.StartsWithSegments(MetricsPath, StringComparison.Ordinal)));
 

@@ -63,7 +63,7 @@ public sealed class GenerationRestartTests
         {
             // What a process that died mid-run leaves behind: a job marked running, and one still queued.
             var path = Path.Combine(folder, "generations.db");
-            var dead = new GenerationStore(Options.Create(new GenerationOptions { DatabasePath = path }), new Environment(folder), TimeProvider.System);
+            var dead = new SqliteGenerationStore(Options.Create(new GenerationOptions { DatabasePath = path }), new Environment(folder), TimeProvider.System);
             await dead.InitializeAsync(Http.Ct);
             await dead.InsertAsync(Job("gen_dead_running"), Http.Ct);
             await dead.TryStartAsync("gen_dead_running", Http.Ct);

@@ -132,7 +132,7 @@ public sealed class KnowledgeOverlayLifecycleTests : IDisposable
     public async Task Sweep_RemovesOverlaysPastRetentionAfterTheirJobEnded_KeepsRunningAndRecent()
     {
         await BaseWithOverlaysAsync("ov-running", "ov-ended", "ov-orphan");
-        var jobs = _factory.Services.GetRequiredService<GenerationStore>();
+        var jobs = _factory.Services.GetRequiredService<IGenerationStore>();
         await jobs.InsertAsync(Job("gen_ov-running"), Http.Ct);
         await jobs.TryStartAsync("gen_ov-running", Http.Ct);
         await jobs.InsertAsync(Job("gen_ov-ended"), Http.Ct);
@@ -152,7 +152,7 @@ public sealed class KnowledgeOverlayLifecycleTests : IDisposable
     }
 
     private OverlaySweeper Sweeper(TimeSpan retention, DateTimeOffset now) => new(
-        Store, _factory.Services.GetRequiredService<GenerationStore>(), Options.Create(new KnowledgeOptions { OverlayRetention = retention }),
+        Store, _factory.Services.GetRequiredService<IGenerationStore>(), Options.Create(new KnowledgeOptions { OverlayRetention = retention }),
         new FixedTime(now), _factory.Services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OverlaySweeper>>());
 
     private static GenerationJobRecord Job(string id) => new()

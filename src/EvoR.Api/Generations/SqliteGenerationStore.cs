@@ -1,17 +1,16 @@
 using System.Data;
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace EvoR.Api.Generations;
 
 /// <summary>
-/// Jobs, their events and results in one embedded SQLite database (WAL mode, plain ADO.NET). Every state change is
-/// a conditional update in a transaction, so a cancellation and a worker never both win, and a terminal status is
-/// always written together with its terminal event.
+/// Jobs, their events and results in one embedded SQLite database (WAL mode, plain ADO.NET): the default, for one
+/// process. Every state change is a conditional update in a transaction, so a cancellation and a worker never both
+/// win, and a terminal status is always written together with its terminal event.
 /// </summary>
-internal sealed class GenerationStore : IDisposable
+internal sealed class SqliteGenerationStore : IGenerationStore, IDisposable
 {
     /// <summary>The schema this build writes (<c>PRAGMA user_version</c>); a newer database is refused.</summary>
     public const int SchemaVersion = 1;
@@ -19,7 +18,7 @@ internal sealed class GenerationStore : IDisposable
     private readonly string _connectionString;
     private readonly TimeProvider _time;
 
-    public GenerationStore(IOptions<GenerationOptions> options, IHostEnvironment environment, TimeProvider time)
+    public SqliteGenerationStore(IOptions<GenerationOptions> options, IHostEnvironment environment, TimeProvider time)
     {
         var path = options.Value.DatabasePath;
         DatabasePath = Path.IsPathRooted(path) ? path : Path.GetFullPath(Path.Combine(environment.ContentRootPath, path));
@@ -34,6 +33,8 @@ internal sealed class GenerationStore : IDisposable
     }
 
     public string DatabasePath { get; }
+
+    public string Location => DatabasePath;
 
     /// <summary>Creates the folder, the database and its schema; switches it to WAL.</summary>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -243,6 +244,7 @@ internal sealed class GenerationStore : IDisposable
     {
         var allowed = string.Join(", ", from.Select(s => $"'{s.ToWire()}'"));
         var now = _time.GetUtcNow();
+        var (answer, score, error) = GenerationRows.Serialize(outcome);
         var changed = await ExecuteAsync(connection, transaction, $"""
             UPDATE generation_jobs
             SET status = $status, finished_at = $now, answer = $answer, score = $score,
@@ -250,30 +252,17 @@ internal sealed class GenerationStore : IDisposable
             WHERE id = $id AND status IN ({allowed});
             """, cancellationToken,
             ("$id", id), ("$status", outcome.Status.ToWire()), ("$now", Format(now)),
-            ("$answer", outcome.Answer is null ? null : GenerationJson.Serialize(outcome.Answer)),
-            ("$score", outcome.Score is null ? null : GenerationJson.Serialize(outcome.Score)),
+            ("$answer", answer), ("$score", score),
             ("$in", outcome.Usage.PromptTokens), ("$out", outcome.Usage.CompletionTokens), ("$calls", outcome.Usage.LlmCalls),
-            ("$error", outcome.Error is null ? null : GenerationJson.Serialize(outcome.Error)));
+            ("$error", error));
         if (changed == 0)
         {
             return false;
         }
 
-        // The end event says what the job amounts to, as its view does: read the row as just written, with its rounds.
-        // A round that does not read back (never expected) costs the end event its outcome, never the job its end.
-        var terminal = new GenerationTerminalEvent(id, outcome.Status.ToWire(), outcome.Answer, outcome.Score, outcome.Usage, outcome.Error);
         var job = (await QueryJobsAsync(connection, transaction, "WHERE id = $id", [("$id", id)], cancellationToken))[0];
-        try
-        {
-            var rounds = GenerationReadout.Rounds(await ReadEventsAsync(connection, transaction, id, 0, cancellationToken));
-            var answerOutcome = GenerationReadout.Outcome(job, rounds);
-            terminal = terminal with { Outcome = answerOutcome, Summary = GenerationReadout.Summary(job, answerOutcome, rounds) };
-        }
-        catch (JsonException)
-        {
-        }
-
-        await InsertEventAsync(connection, transaction, id, terminalEventName, GenerationJson.Serialize(terminal), cancellationToken);
+        var terminal = GenerationRows.TerminalEvent(job, outcome, await ReadEventsAsync(connection, transaction, id, 0, cancellationToken));
+        await InsertEventAsync(connection, transaction, id, terminalEventName, terminal, cancellationToken);
         return true;
     }
 
@@ -291,29 +280,12 @@ internal sealed class GenerationStore : IDisposable
     private static async Task<List<GenerationJobRecord>> QueryJobsAsync(SqliteConnection connection, SqliteTransaction? transaction, string where,
         (string, object?)[] parameters, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, transaction, $"""
-            SELECT id, status, owner, spec, created_at, started_at, finished_at, answer, score,
-                   prompt_tokens, completion_tokens, llm_calls, error
-            FROM generation_jobs {where};
-            """, parameters);
+        await using var command = Command(connection, transaction, $"SELECT {GenerationRows.JobColumns} FROM generation_jobs {where};", parameters);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var jobs = new List<GenerationJobRecord>();
         while (await reader.ReadAsync(cancellationToken))
         {
-            jobs.Add(new GenerationJobRecord
-            {
-                Id = reader.GetString(0),
-                Status = GenerationStatuses.Parse(reader.GetString(1)),
-                Owner = reader.IsDBNull(2) ? null : reader.GetString(2),
-                Spec = GenerationJson.Deserialize<GenerationJobSpec>(reader.GetString(3)),
-                CreatedAt = Parse(reader.GetString(4)),
-                StartedAt = reader.IsDBNull(5) ? null : Parse(reader.GetString(5)),
-                FinishedAt = reader.IsDBNull(6) ? null : Parse(reader.GetString(6)),
-                Answer = reader.IsDBNull(7) ? null : GenerationJson.Deserialize<GenerationAnswer>(reader.GetString(7)),
-                Score = reader.IsDBNull(8) ? null : GenerationJson.Deserialize<GenerationScore>(reader.GetString(8)),
-                Usage = new GenerationUsage(reader.GetInt64(9), reader.GetInt64(10), reader.GetInt32(11)),
-                Error = reader.IsDBNull(12) ? null : GenerationJson.Deserialize<GenerationError>(reader.GetString(12)),
-            });
+            jobs.Add(GenerationRows.ReadJob(reader, static (r, i) => Parse(r.GetString(i))));
         }
 
         return jobs;
@@ -359,15 +331,4 @@ internal sealed class GenerationStore : IDisposable
     private static string Format(DateTimeOffset time) => time.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
 
     private static DateTimeOffset Parse(string text) => DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-}
-
-/// <summary>The data of a job's last event (<c>end</c>): how it ended, with the same members as the job view.</summary>
-public sealed record GenerationTerminalEvent(string Id, string Status, GenerationAnswer? Answer, GenerationScore? Score,
-    GenerationUsage Usage, GenerationError? Error)
-{
-    /// <summary>Whether the answer passed, as the job view's <c>outcome</c>.</summary>
-    public AnswerOutcome? Outcome { get; init; }
-
-    /// <summary>The outcome in one line, as the job view's <c>summary</c>.</summary>
-    public string? Summary { get; init; }
 }
