@@ -30,6 +30,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     private readonly ILogger<CodeExecutor> _logger;
     private readonly ConcurrencyLimiter _pool;
     private readonly OutputBudget _outputBudget;
+    private readonly ILanguageAvailability? _availability;
     private long _active;
 
     public CodeExecutor(
@@ -40,8 +41,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         SandboxTelemetry telemetry,
         TimeProvider time,
         ILogger<CodeExecutor> logger,
-        OutputBudget? outputBudget = null)
+        OutputBudget? outputBudget = null,
+        ILanguageAvailability? availability = null)
     {
+        _availability = availability;
         _backend = backend;
         _catalog = catalog;
         _limits = limits;
@@ -74,6 +77,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var (language, limits) = Validate(request);
+        if (_availability is not null && await _availability.UnavailableReasonAsync(language, cancellationToken) is { } unavailable)
+        {
+            throw new ExecutionRequestException(RequestErrorKind.LanguageUnavailable, unavailable, "language");
+        }
 
         using var lease = await _pool.AcquireAsync(1, cancellationToken);
         if (!lease.IsAcquired)

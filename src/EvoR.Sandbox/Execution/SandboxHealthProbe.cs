@@ -18,7 +18,8 @@ public sealed class SandboxHealthProbe(
     LimitsPolicy limits,
     IOptions<SandboxOptions> options,
     TimeProvider time,
-    ILogger<SandboxHealthProbe> logger) : ISandboxHealthProbe
+    ILogger<SandboxHealthProbe> logger,
+    ILanguageAvailability? availability = null) : ISandboxHealthProbe
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private (SandboxHealthReport Report, DateTimeOffset At)? _cached;
@@ -51,7 +52,21 @@ public sealed class SandboxHealthProbe(
 
     private async Task<SandboxHealthReport> ProbeAsync(CancellationToken cancellationToken)
     {
-        var languages = await Task.WhenAll(catalog.All.Select(l => ProbeLanguageAsync(l, cancellationToken)));
+        // As many probes at once as the executor runs executions: two dozen compilers started together on a small machine
+        // would push each other past the compile timeout.
+        using var slots = new SemaphoreSlim(Math.Max(1, executor.Concurrency));
+        var languages = await Task.WhenAll(catalog.All.Select(async l =>
+        {
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                return await ProbeLanguageAsync(l, cancellationToken);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
         // A backend that cannot start at all fails every language the same way: report that fault, not a language.
         var setupError = languages.FirstOrDefault(l => l.SetupError is not null).SetupError;
         var available = languages.Count(l => l.Info.Available);
@@ -71,6 +86,12 @@ public sealed class SandboxHealthProbe(
 
     private async Task<(LanguageInfo Info, string? Error, string? SetupError)> ProbeLanguageAsync(LanguageDefinition language, CancellationToken cancellationToken)
     {
+        if (availability is not null && await availability.UnavailableReasonAsync(language, cancellationToken) is { } missing)
+        {
+            // Not installed: nothing to probe, and not a fault of the sandbox.
+            return (Info(language, null, missing), missing, null);
+        }
+
         var probeLimits = limits.Defaults with { TimeoutMs = Math.Max(limits.Defaults.TimeoutMs, 10_000) };
         var version = await backend.RunAsync(new SandboxRunSpec
         {
@@ -106,16 +127,20 @@ public sealed class SandboxHealthProbe(
             Log.LanguageUnavailable(logger, language.Name, error);
         }
 
-        return (new LanguageInfo
-        {
-            Name = language.Name,
-            Aliases = language.Aliases,
-            Compiled = language.IsCompiled,
-            Version = error is null ? versionLine : null,
-            Available = error is null,
-            SupportsScriptTests = language.Sentinel is not null,
-        }, error, setupError);
+        return (Info(language, error is null ? versionLine : null, error), error, setupError);
     }
+
+    private static LanguageInfo Info(LanguageDefinition language, string? version, string? error) => new()
+    {
+        Name = language.Name,
+        Aliases = language.Aliases,
+        Compiled = language.IsCompiled,
+        Version = version,
+        Available = error is null,
+        UnavailableReason = error,
+        Packages = language.Packages,
+        SupportsScriptTests = language.Sentinel is not null,
+    };
 
     private static string? FirstLine(byte[] bytes)
     {
