@@ -11,6 +11,7 @@ public static class ProblemTypes
     public const string InvalidJson = Prefix + "invalid-json";
     public const string Validation = Prefix + "validation";
     public const string UnknownLanguage = Prefix + "unknown-language";
+    public const string LanguageUnavailable = Prefix + "language-unavailable";
     public const string LimitOutOfRange = Prefix + "limit-out-of-range";
     public const string PayloadTooLarge = Prefix + "payload-too-large";
     public const string UnsupportedTests = Prefix + "unsupported-tests";

@@ -65,6 +65,7 @@ public static class LanguageSamples
 
         var context = $"{name} on {fixture.Backend}: {result.Verdict} {result.Message}\ncompile: {result.CompileOutput}\n"
             + string.Join("\n", result.Cases.Select(c => $"case {c.Index}: {c.Verdict} exit {c.ExitCode} {c.Message} stdout '{Clip(c.Stdout)}' stderr '{Clip(c.Stderr)}'"));
+        TestContext.Current.TestOutputHelper?.WriteLine($"{name} on {fixture.Backend}: {result.DurationMs} ms ({string.Join(", ", result.Cases.Select(c => $"{c.Verdict} {c.DurationMs} ms"))})");
         Assert.True(result.Cases.Count == cases.Count, context);
         Assert.True(result.Cases[0].Verdict == Verdict.Passed, context);
         Assert.True(result.Cases[1].Verdict == Verdict.Passed, context);
