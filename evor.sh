@@ -54,6 +54,8 @@ docker_wanted() { [ "${EVOR_DOCKER:-1}" != "0" ]; }
 DOCKER_ROOT=${EVOR_DOCKER_ROOT:-}
 DOCKERD_PIDFILE=${DOCKER_ROOT:+$DOCKER_ROOT/dockerd.pid}
 DOCKERD_PIDFILE=${DOCKERD_PIDFILE:-/var/run/evor-dockerd.pid}
+# The smoke tests mount the engine's socket into the service container: the same engine.
+case "${DOCKER_HOST:-}" in unix://*) export DOCKER_SOCKET=${DOCKER_SOCKET:-${DOCKER_HOST#unix://}} ;; esac
 
 # Starts dockerd (no iptables, no bridge: sandboxes use no network at all) unless an engine answers already.
 #   start_dockerd run     for this command only: stopped when evor.sh exits, failure included (`test`)

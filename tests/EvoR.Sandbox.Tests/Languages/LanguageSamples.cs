@@ -78,6 +78,19 @@ public static class LanguageSamples
         }
 
         Assert.True(result.Cases[^1].Verdict == Verdict.MemoryLimitExceeded, context);
+
+        if (language.Sentinel is not null)
+        {
+            // Script tests: the probe as program and as its "tests", then the completion sentinel the executor appends.
+            var script = await fixture.Executor.ExecuteAsync(new ExecutionRequest
+            {
+                Language = name,
+                Code = language.Probe,
+                Tests = new ScriptTests { Code = language.Probe },
+                Limits = new ExecutionLimitsOverride { TimeoutMs = 20_000, CpuTimeMs = 20_000 },
+            }, TestContext.Current.CancellationToken);
+            Assert.True(script.Verdict == Verdict.Passed, $"script tests on {name}: {script.Verdict} {script.Message} {script.CompileOutput} {script.Stderr}");
+        }
     }
 
     private static string Clip(string text) => text.Length <= 600 ? text : text[..300] + " … " + text[^300..];
