@@ -21,7 +21,10 @@ public sealed class SandboxHealthProbe(
     ILogger<SandboxHealthProbe> logger,
     ILanguageAvailability? availability = null) : ISandboxHealthProbe
 {
+    private static readonly TimeSpan PassedKeptFor = TimeSpan.FromMinutes(10);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((LanguageInfo Info, string? Error, string? SetupError) Result, DateTimeOffset At)> _passed = new(StringComparer.Ordinal);
     private (SandboxHealthReport Report, DateTimeOffset At)? _cached;
 
     public async Task<SandboxHealthReport> CheckAsync(CancellationToken cancellationToken = default)
@@ -52,15 +55,36 @@ public sealed class SandboxHealthProbe(
 
     private async Task<SandboxHealthReport> ProbeAsync(CancellationToken cancellationToken)
     {
+        // A language that passed keeps its result for a while (while it stays installed): two dozen languages, half of
+        // them compiled, cost a small machine some 20 s of both cores per round. Each round still re-probes the one
+        // that passed longest ago, so a sandbox that breaks shows within a round.
+        var now = time.GetUtcNow();
+        var canary = catalog.All.Where(l => _passed.ContainsKey(l.Name)).MinBy(l => _passed[l.Name].At)?.Name;
         // As many probes at once as the executor runs executions: two dozen compilers started together on a small machine
         // would push each other past the compile timeout.
         using var slots = new SemaphoreSlim(Math.Max(1, executor.Concurrency));
         var languages = await Task.WhenAll(catalog.All.Select(async l =>
         {
+            if (l.Name != canary && _passed.TryGetValue(l.Name, out var hit) && now - hit.At < PassedKeptFor
+                && (availability is null || await availability.UnavailableReasonAsync(l, cancellationToken) is null))
+            {
+                return hit.Result;
+            }
+
             await slots.WaitAsync(cancellationToken);
             try
             {
-                return await ProbeLanguageAsync(l, cancellationToken);
+                var result = await ProbeLanguageAsync(l, cancellationToken);
+                if (result.Info.Available)
+                {
+                    _passed[l.Name] = (result, now);
+                }
+                else
+                {
+                    _passed.TryRemove(l.Name, out _);
+                }
+
+                return result;
             }
             finally
             {
@@ -69,6 +93,13 @@ public sealed class SandboxHealthProbe(
         }));
         // A backend that cannot start at all fails every language the same way: report that fault, not a language.
         var setupError = languages.FirstOrDefault(l => l.SetupError is not null).SetupError;
+        if (setupError is not null && !_passed.IsEmpty)
+        {
+            // The canary found the sandbox broken: what passed before says nothing now.
+            _passed.Clear();
+            return await ProbeAsync(cancellationToken);
+        }
+
         var available = languages.Count(l => l.Info.Available);
         return new SandboxHealthReport
         {
