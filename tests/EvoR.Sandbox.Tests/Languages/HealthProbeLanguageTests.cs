@@ -31,8 +31,10 @@ public sealed class HealthProbeLanguageTests : IDisposable
         }).Build();
         _services = new ServiceCollection().AddLogging()
             .AddSingleton<TimeProvider>(_time)
-            .AddSingleton(new LanguageCatalog([Alpha, Alpha with { Name = "beta", SourceFile = "b.txt", Run = ["beta"], Version = ["beta", "-v"] },
-                Alpha with { Name = "gamma", SourceFile = "c.txt", Run = ["gamma"], Version = ["gamma", "-v"] }]))
+            .AddSingleton(new LanguageCatalog(new[] { "alpha", "beta", "gamma", "delta", "epsilon", "zeta" }.Select(name => Alpha with
+            {
+                Name = name, SourceFile = name + ".txt", Run = [name, "/app/" + name + ".txt"], Version = [name, "--version"],
+            })))
             .AddSingleton<ISandboxBackend>(_backend)
             .AddSingleton<ILanguageAvailability>(_availability)
             .AddEvoRSandbox(configuration)
@@ -42,27 +44,42 @@ public sealed class HealthProbeLanguageTests : IDisposable
     private ISandboxHealthProbe Probe => _services.GetRequiredService<ISandboxHealthProbe>();
 
     [Fact]
-    public async Task Check_AgainSoon_ReprobesOnlyTheLanguageThatPassedLongestAgo()
+    public async Task Check_First_RunsEveryVersionProbeButOnlyFourProbePrograms()
     {
-        await Probe.CheckAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(6, _backend.Runs); // version probe and probe program of each of the three
-        _time.Advance(TimeSpan.FromSeconds(1));
+        var report = await Probe.CheckAsync(TestContext.Current.CancellationToken);
 
-        var again = await Probe.CheckAsync(TestContext.Current.CancellationToken);
-
-        Assert.Equal(8, _backend.Runs);
-        Assert.All(again.Languages, l => Assert.True(l.Available, l.Name));
+        Assert.Equal(6 + 4, _backend.Runs);
+        Assert.Equal(4, _backend.ProbePrograms);
+        Assert.All(report.Languages, l => Assert.True(l.Available, l.Name));
+        Assert.All(report.Languages, l => Assert.Equal("ok", l.Version));
     }
 
     [Fact]
-    public async Task Check_AfterTenMinutes_ReprobesEveryLanguage()
+    public async Task Check_Second_RunsTheRestsProgramsAndOneCanaryAndNothingForLanguagesThatPassed()
     {
         await Probe.CheckAsync(TestContext.Current.CancellationToken);
+        _time.Advance(TimeSpan.FromSeconds(1));
+
+        await Probe.CheckAsync(TestContext.Current.CancellationToken);
+
+        // epsilon and zeta (program not run yet) and alpha (passed longest ago): version probe and program each.
+        Assert.Equal(10 + 6, _backend.Runs);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Probe.CheckAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(16 + 2, _backend.Runs); // every program passed: only the canary
+    }
+
+    [Fact]
+    public async Task Check_AfterTenMinutes_ReprobesProgramsAgainFourARound()
+    {
+        await Probe.CheckAsync(TestContext.Current.CancellationToken);
+        await Probe.CheckAsync(TestContext.Current.CancellationToken);
+        var runs = _backend.Runs;
         _time.Advance(TimeSpan.FromMinutes(11));
 
         await Probe.CheckAsync(TestContext.Current.CancellationToken);
 
-        Assert.Equal(12, _backend.Runs);
+        Assert.Equal(runs + 8, _backend.Runs);
     }
 
     [Fact]
@@ -81,7 +98,7 @@ public sealed class HealthProbeLanguageTests : IDisposable
         Assert.Equal(["alpha-pkg"], beta.Packages);
         Assert.True(report.Healthy);
         Assert.Contains("beta (beta is not installed", report.Message, StringComparison.Ordinal);
-        Assert.Equal(runs + 2, _backend.Runs); // only the canary ran
+        Assert.Equal(runs + 6, _backend.Runs); // the canary (alpha) and the programs not run yet (epsilon, zeta); nothing of beta
     }
 
     [Fact]
@@ -102,8 +119,12 @@ public sealed class HealthProbeLanguageTests : IDisposable
     private sealed class ScriptedBackend : ISandboxBackend
     {
         private int _runs;
+        private int _programs;
 
         public int Runs => Volatile.Read(ref _runs);
+
+        /// <summary>Runs of a probe program (not a version probe).</summary>
+        public int ProbePrograms => Volatile.Read(ref _programs);
 
         public string? SetupError { get; set; }
 
@@ -114,6 +135,11 @@ public sealed class HealthProbeLanguageTests : IDisposable
         public Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _runs);
+            if (spec.Command.Count == 2 && spec.Command[1].StartsWith("/app/", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _programs);
+            }
+
             return Task.FromResult(SetupError is { } error
                 ? new SandboxRun { SetupError = error }
                 : new SandboxRun { ExitCode = 0, Stdout = Encoding.UTF8.GetBytes("ok\n") });
