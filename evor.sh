@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# EvoR's two entry points on a fresh Debian machine with the .NET SDK:
+# EvoR's entry points on a fresh Debian machine with the .NET SDK:
 #   ./evor.sh serve [dotnet run args…]   start the service on its embedded defaults (http://127.0.0.1:5080)
 #   ./evor.sh test                        run the whole test suite (CI runs exactly this)
-#   ./evor.sh images                      build the Docker backend's images (base, sandboxes, service) and smoke-test the service image
+#   ./evor.sh languages add <name…>|all   install languages: their Debian packages (process backend) and, when a Docker
+#                                         engine answers, their images (Docker backend)
+#   ./evor.sh languages list              every language, and whether it is installed on the host and as an image
+#   ./evor.sh images [lang…|all]          build the Docker backend's images (base, sandboxes, service) and smoke-test the
+#                                         service image; starts a Docker engine when none answers and leaves it running
+#   ./evor.sh engine stop                 stop the Docker engine that evor.sh started
 #   ./evor.sh kb add <base> <folder> …    load a folder of documentation into a knowledge base of a running service
 #   ./evor.sh bench <command> …           EvoR-Bench (run, compare, methods, sandbox): dotnet run --project bench/EvoR-Bench
-# Both install the system packages the sandbox needs when they are missing. `test` also runs every sandbox suite on the
-# Docker backend: it installs docker.io and debootstrap, starts dockerd itself unless one answers already (and stops
-# what it started on exit, failure included), and builds the images once (kept while their recipe is unchanged).
-# EVOR_DOCKER=0 leaves Docker out (its tests then skip, saying why); `serve` uses it when Sandbox__Backend=docker.
+# `serve` installs the sandbox's packages and a small default set of languages (python, c, lua) when they are missing;
+# every other language is installed on request (`languages add`). `test` installs them all, and also runs every sandbox
+# suite on the Docker backend: it installs docker.io and debootstrap, starts dockerd itself unless one answers already
+# (and stops what it started on exit, failure included), and builds every image once (kept while its recipe is
+# unchanged). EVOR_DOCKER=0 leaves Docker out (its tests then skip, saying why); `serve` uses it when
+# Sandbox__Backend=docker, starting an engine (left running) when none answers.
+# The engine evor.sh starts listens on $DOCKER_HOST (default unix:///var/run/docker.sock) and keeps its state under
+# $EVOR_DOCKER_ROOT (default: Docker's own /var/lib/docker and /var/run/docker): a second engine beside another one
+# needs both set.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# The sandbox (bubblewrap, prlimit) and the languages it offers, from Debian's packages.
-PACKAGES=(bubblewrap util-linux python3 python3-numpy python3-scipy lua5.4 nim gcc libc6-dev)
+# The sandbox itself (bubblewrap, prlimit; python3 also reads the language table, docker/languages.py). The languages'
+# own packages are listed once, in src/EvoR.Sandbox/Languages/languages.json.
+PACKAGES=(bubblewrap util-linux python3)
 # The Docker backend: the engine (runc and tini come with it), debootstrap for the base image, curl for the smoke test.
 # runsc (gVisor) is registered with the dockerd that evor.sh starts, so the gVisor suites run too.
 DOCKER_PACKAGES=(docker.io debootstrap curl runsc)
@@ -37,35 +48,57 @@ install_packages() {
 
 docker_wanted() { [ "${EVOR_DOCKER:-1}" != "0" ]; }
 
+# Where the engine evor.sh starts listens and keeps its state. Docker's defaults unless told otherwise; a second engine
+# beside a running one (e.g. to try the newcomer's path without stopping it) needs its own socket (DOCKER_HOST) and
+# root (EVOR_DOCKER_ROOT: data, exec state and pidfile beneath it).
+DOCKER_ROOT=${EVOR_DOCKER_ROOT:-}
+DOCKERD_PIDFILE=${DOCKER_ROOT:+$DOCKER_ROOT/dockerd.pid}
+DOCKERD_PIDFILE=${DOCKERD_PIDFILE:-/var/run/evor-dockerd.pid}
+# The smoke tests mount the engine's socket into the service container: the same engine.
+case "${DOCKER_HOST:-}" in unix://*) export DOCKER_SOCKET=${DOCKER_SOCKET:-${DOCKER_HOST#unix://}} ;; esac
+
 # Starts dockerd (no iptables, no bridge: sandboxes use no network at all) unless an engine answers already.
+#   start_dockerd run     for this command only: stopped when evor.sh exits, failure included (`test`)
+#   start_dockerd keep    left running after evor.sh exits, its pid in $DOCKERD_PIDFILE (`images`, `serve`)
 start_dockerd() {
+  local mode=$1
   if docker info >/dev/null 2>&1; then
     echo "evor: using the Docker engine that is already running" >&2
     return 0
   fi
   if [ "$(id -u)" -ne 0 ]; then
-    echo "evor: no Docker engine answers and starting one needs root; Docker tests will skip" >&2
+    echo "evor: no Docker engine answers and starting one needs root" >&2
     return 1
   fi
   echo "evor: starting dockerd (log: $DOCKER_LOG)" >&2
-  local config=()
+  local args=(--iptables=false --ip-masq=false --ip-forward=false --bridge=none --pidfile "$DOCKERD_PIDFILE")
   if [ -x /usr/bin/runsc ]; then
     # gVisor without its own network stack (sandboxes have none). Not --oci-seccomp: in Debian's runsc (20221219) it
     # makes pthread_create fail with EPERM; gVisor's own kernel stands between the program and the host instead.
     local daemon_json
     daemon_json=$(mktemp /tmp/evor-daemon.XXXXXX.json)
     echo '{"runtimes": {"runsc": {"path": "/usr/bin/runsc", "runtimeArgs": ["--network=none"]}}}' >"$daemon_json"
-    config=(--config-file "$daemon_json")
+    args+=(--config-file "$daemon_json")
   fi
-  dockerd "${config[@]}" --iptables=false --ip-masq=false --ip-forward=false --bridge=none >"$DOCKER_LOG" 2>&1 &
+  [ -z "${DOCKER_HOST:-}" ] || args+=(--host "$DOCKER_HOST")
+  [ -z "$DOCKER_ROOT" ] || { mkdir -p "$DOCKER_ROOT"; args+=(--data-root "$DOCKER_ROOT/data" --exec-root "$DOCKER_ROOT/exec"); }
+  if [ "$mode" = keep ]; then
+    # Its own session, so that neither the end of this script nor a Ctrl-C in this terminal stops it.
+    setsid dockerd "${args[@]}" >"$DOCKER_LOG" 2>&1 </dev/null &
+  else
+    dockerd "${args[@]}" >"$DOCKER_LOG" 2>&1 &
+    trap stop_dockerd EXIT
+  fi
   DOCKERD_PID=$!
-  trap stop_dockerd EXIT
   for _ in $(seq 1 30); do
-    docker info >/dev/null 2>&1 && return 0
+    if docker info >/dev/null 2>&1; then
+      [ "$mode" = run ] || echo "evor: dockerd (pid $DOCKERD_PID) keeps running after this command; stop it with: ./evor.sh engine stop" >&2
+      return 0
+    fi
     kill -0 "$DOCKERD_PID" 2>/dev/null || break
     sleep 1
   done
-  echo "evor: dockerd did not come up (see $DOCKER_LOG); Docker tests will skip" >&2
+  echo "evor: dockerd did not come up (see $DOCKER_LOG)" >&2
   tail -5 "$DOCKER_LOG" >&2 || true
   stop_dockerd
   return 1
@@ -80,12 +113,69 @@ stop_dockerd() {
   DOCKERD_PID=""
 }
 
+# `./evor.sh engine stop`: the engine a previous `images` or `serve` left running, found by its pidfile (never one that
+# evor.sh did not start).
+stop_kept_dockerd() {
+  local pid
+  pid=$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)
+  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+    echo "evor: no Docker engine started by evor.sh is running (pidfile $DOCKERD_PIDFILE)" >&2
+    return 0
+  fi
+  echo "evor: stopping dockerd (pid $pid)" >&2
+  DOCKERD_PID=$pid stop_dockerd
+}
+
+# The Debian packages of languages (names, aliases or `all`), from the one table in languages.json.
+install_language_packages() {
+  local packages
+  packages=$(docker/languages.py packages "$@")
+  # shellcheck disable=SC2086 # one package a word
+  install_packages $packages
+}
+
+# The languages' Debian packages (host, process backend) and, when a Docker engine answers, their images.
+#   add_languages <name…>|all
+add_languages() {
+  local names
+  names=$(docker/languages.py resolve "$@")
+  # shellcheck disable=SC2086 # one name a word
+  install_language_packages $names
+  if docker info >/dev/null 2>&1; then
+    # shellcheck disable=SC2086 # one name a word
+    docker/build-images.sh $names
+  elif [ "${Sandbox__Backend:-process}" = "docker" ]; then
+    echo "evor: no Docker engine answers, so no language images were built; ./evor.sh images $* starts one and builds them" >&2
+  fi
+  echo "evor: installed $(echo $names)" >&2
+}
+
+# One line per language: whether its packages are on the host and its image in the engine.
+list_languages() {
+  local engine=0
+  docker info >/dev/null 2>&1 && engine=1
+  printf '%-12s %-10s %-9s %s\n' LANGUAGE HOST IMAGE PACKAGES
+  while IFS=$'\t' read -r name packages _; do
+    local host=installed image="-"
+    for p in $packages; do
+      dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || host=missing
+    done
+    if [ "$engine" = 1 ]; then
+      image=missing
+      docker image inspect "evor/sandbox-$name:bookworm" >/dev/null 2>&1 && image=built
+    fi
+    printf '%-12s %-10s %-9s %s\n' "$name" "$host" "$image" "$packages"
+  done < <(docker/languages.py table)
+  [ "$engine" = 1 ] || echo "(no Docker engine answers: images not checked)"
+  echo "install more with: ./evor.sh languages add <name…>|all"
+}
+
 # Engine up, images built (cached), service image smoke-tested: the Docker suites must then pass, not skip.
 prepare_docker() {
   docker_wanted || return 0
   install_packages "${DOCKER_PACKAGES[@]}"
-  start_dockerd || return 0
-  docker/build-images.sh
+  start_dockerd run || { echo "evor: Docker tests will skip" >&2; return 0; }
+  docker/build-images.sh all
   docker/build-service-image.sh
   docker/service-smoke.sh
   docker/reap-smoke.sh
@@ -170,31 +260,54 @@ case "${1:-}" in
   serve)
     shift
     install_packages "${PACKAGES[@]}"
+    mapfile -t defaults < <(docker/languages.py defaults)
+    install_language_packages "${defaults[@]}"
     if [ "${Sandbox__Backend:-process}" = "docker" ]; then
       install_packages "${DOCKER_PACKAGES[@]}"
-      docker info >/dev/null 2>&1 || { echo "evor: Sandbox__Backend=docker but no Docker engine answers" >&2; exit 1; }
-      docker/build-images.sh
+      start_dockerd keep || { echo "evor: Sandbox__Backend=docker but no Docker engine answers" >&2; exit 1; }
+      docker/build-images.sh "${defaults[@]}"
     fi
     exec dotnet run -c Release --project src/EvoR.Api -- "$@"
     ;;
   test)
     install_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    install_language_packages all
+    # Every language is installed now: a language test that finds its toolchain missing fails instead of skipping.
+    export EVOR_REQUIRE_LANGUAGES=1
     prepare_redocly
     prepare_docker
     prepare_postgres
     run_tests
     ;;
   images)
+    shift
     install_packages "${DOCKER_PACKAGES[@]}"
-    docker info >/dev/null 2>&1 || start_dockerd
-    docker/build-images.sh
+    start_dockerd keep || exit 1
+    if [ $# -gt 0 ]; then docker/build-images.sh "$@"; else docker/build-images.sh; fi
     docker/build-service-image.sh
     docker/service-smoke.sh
     docker/reap-smoke.sh
     ;;
+  languages)
+    case "${2:-}" in
+      add)
+        [ $# -ge 3 ] || { echo "usage: ./evor.sh languages add <name…>|all" >&2; exit 2; }
+        shift 2
+        install_packages "${PACKAGES[@]}"
+        add_languages "$@"
+        ;;
+      list) install_packages "${PACKAGES[@]}"; list_languages ;;
+      *) echo "usage: ./evor.sh languages add <name…>|all | languages list" >&2; exit 2 ;;
+    esac
+    ;;
+  engine)
+    [ "${2:-}" = "stop" ] || { echo "usage: ./evor.sh engine stop" >&2; exit 2; }
+    stop_kept_dockerd
+    ;;
   bench)
     shift
     install_packages "${PACKAGES[@]}"
+    install_language_packages $(docker/languages.py defaults)
     exec dotnet run -c Release --project bench/EvoR-Bench -- "$@"
     ;;
   kb)
@@ -238,7 +351,7 @@ case "${1:-}" in
     echo
     ;;
   *)
-    echo "usage: ./evor.sh serve|test|images|bench …|kb add <base> <folder> …" >&2
+    echo "usage: ./evor.sh serve|test|images [lang…]|languages add <name…>|languages list|engine stop|bench …|kb add <base> <folder> …" >&2
     exit 2
     ;;
 esac

@@ -49,6 +49,9 @@ public static class SandboxServiceCollectionExtensions
             _ when OperatingSystem.IsLinux() => ActivatorUtilities.CreateInstance<ProcessSandboxBackend>(sp),
             _ => throw new PlatformNotSupportedException("The process sandbox needs Linux (bubblewrap, namespaces, cgroups)."),
         });
+        services.TryAddSingleton<ILanguageAvailability>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend == "docker"
+            ? ActivatorUtilities.CreateInstance<DockerImageAvailability>(sp)
+            : ActivatorUtilities.CreateInstance<HostToolchainAvailability>(sp));
         services.TryAddSingleton<CodeExecutor>();
         services.TryAddSingleton<ICodeExecutor>(sp => sp.GetRequiredService<CodeExecutor>());
         services.TryAddSingleton<ISandboxHealthProbe, SandboxHealthProbe>();

@@ -37,6 +37,11 @@ internal static class ExecutionProblems
                 extensions.Add(new("knownLibraries", libraries?.Names ?? []));
                 return ProblemDetailsExtensions.Problem(
                     StatusCodes.Status400BadRequest, ProblemTypes.UnknownLibrary, "Unknown library", error.Message, extensions);
+            case RequestErrorKind.LanguageUnavailable:
+                // Known, but its toolchain (process backend) or image (Docker) is not installed here: the detail names
+                // the command that installs it.
+                return ProblemDetailsExtensions.Problem(
+                    StatusCodes.Status422UnprocessableEntity, ProblemTypes.LanguageUnavailable, "Language not installed", error.Message, extensions);
             case RequestErrorKind.LimitOutOfRange:
                 return ProblemDetailsExtensions.Problem(
                     StatusCodes.Status400BadRequest, ProblemTypes.LimitOutOfRange, "Limit out of range", error.Message, extensions);

@@ -19,8 +19,10 @@ public static class LanguagesApi
             .WithName("ListLanguages")
             .WithSummary("List the languages")
             .WithDescription(
-                "Each language with its aliases, the version found on this host, whether it is compiled, whether it is " +
-                "available now and whether it supports HumanEval-style script tests.")
+                "Every built-in language, installed or not, with its aliases, its Debian packages, the version found on " +
+                "this host, whether it is compiled, whether it supports HumanEval-style script tests, and whether it is " +
+                "available now; when it is not, unavailableReason says why (e.g. not installed, naming the command " +
+                "that installs it).")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;

@@ -12,6 +12,7 @@ public static class ProblemTypes
     public const string Validation = Prefix + "validation";
     public const string UnknownLanguage = Prefix + "unknown-language";
     public const string UnknownLibrary = Prefix + "unknown-library";
+    public const string LanguageUnavailable = Prefix + "language-unavailable";
     public const string LimitOutOfRange = Prefix + "limit-out-of-range";
     public const string PayloadTooLarge = Prefix + "payload-too-large";
     public const string UnsupportedTests = Prefix + "unsupported-tests";

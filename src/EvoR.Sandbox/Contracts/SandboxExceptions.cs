@@ -4,6 +4,9 @@ namespace EvoR.Sandbox;
 public enum RequestErrorKind
 {
     UnknownLanguage,
+
+    /// <summary>The language is known but not installed for this backend (its toolchain or image is missing).</summary>
+    LanguageUnavailable,
     LimitOutOfRange,
     PayloadTooLarge,
     UnsupportedTests,

@@ -12,6 +12,12 @@ public sealed record LanguageInfo
 
     public required bool Available { get; init; }
 
+    /// <summary>Why the language is not available (e.g. not installed, and the command that installs it); null when it is.</summary>
+    public string? UnavailableReason { get; init; }
+
+    /// <summary>The Debian packages of its toolchain.</summary>
+    public IReadOnlyList<string> Packages { get; init; } = [];
+
     /// <summary>Whether HumanEval-style script tests are supported (the language can print the completion sentinel).</summary>
     public required bool SupportsScriptTests { get; init; }
 }

@@ -283,7 +283,7 @@ internal sealed class DockerEngine : IDisposable
 
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
-    private static string ResolveEndpoint(string? configured)
+    internal static string ResolveEndpoint(string? configured)
     {
         var endpoint = configured ?? System.Environment.GetEnvironmentVariable("DOCKER_HOST");
         return string.IsNullOrWhiteSpace(endpoint) ? "unix:///var/run/docker.sock" : endpoint;

@@ -1,3 +1,4 @@
+using Docker.DotNet;
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Languages;
 using Microsoft.Extensions.Options;
@@ -10,9 +11,44 @@ namespace EvoR.Sandbox.Docker;
 /// command (compiled programs run as <c>/app/prog</c>), by the source file among the run's files. The image comes from
 /// <c>Sandbox:Docker:Images</c>, else from the language's <c>image</c> in languages.json.
 /// </summary>
-public sealed class DockerImageResolver(LanguageCatalog catalog, IOptions<SandboxOptions> options)
+public sealed class DockerImageResolver(LanguageCatalog catalog, IOptions<SandboxOptions> options) : IDisposable
 {
     private readonly Dictionary<string, string> _overrides = options.Value.Docker.Images;
+
+    // Its own client, made on first use: asking whether an image exists needs none of the backend's run machinery.
+    private readonly Lazy<DockerClient> _client = new(() => new DockerClientBuilder()
+        .WithEndpoint(new Uri(DockerEngine.ResolveEndpoint(options.Value.Docker.Endpoint)))
+        .WithTransportOptions(new global::Docker.DotNet.Unix.UnixSocketTransportOptions())
+        .Build());
+
+    /// <summary>Whether the engine has the image; null when no engine answers (within a few seconds).</summary>
+    public async Task<bool?> ImageExistsAsync(string image, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _client.Value.Images.InspectImageAsync(image, timeout.Token);
+            return true;
+        }
+        catch (Exception e) when (DockerEngine.IsImageMissing(e))
+        {
+            return false;
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or System.Net.Sockets.SocketException
+            or TimeoutException or DockerApiException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_client.IsValueCreated)
+        {
+            _client.Value.Dispose();
+        }
+    }
 
     /// <summary>The image for a language, or null when it has none.</summary>
     public string? ImageOf(LanguageDefinition language) =>

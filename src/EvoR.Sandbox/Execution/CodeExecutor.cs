@@ -31,6 +31,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     private readonly ConcurrencyLimiter _pool;
     private readonly OutputBudget _outputBudget;
     private readonly NamedLibraries _libraries;
+    private readonly ILanguageAvailability? _availability;
     private long _active;
 
     public CodeExecutor(
@@ -42,9 +43,11 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         TimeProvider time,
         ILogger<CodeExecutor> logger,
         OutputBudget? outputBudget = null,
-        NamedLibraries? libraries = null)
+        NamedLibraries? libraries = null,
+        ILanguageAvailability? availability = null)
     {
         _libraries = libraries ?? new NamedLibraries(options);
+        _availability = availability;
         _backend = backend;
         _catalog = catalog;
         _limits = limits;
@@ -77,6 +80,10 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     {
         ArgumentNullException.ThrowIfNull(request);
         var (language, limits) = Validate(request);
+        if (_availability is not null && await _availability.UnavailableReasonAsync(language, cancellationToken) is { } unavailable)
+        {
+            throw new ExecutionRequestException(RequestErrorKind.LanguageUnavailable, unavailable, "language");
+        }
 
         using var lease = await _pool.AcquireAsync(1, cancellationToken);
         if (!lease.IsAcquired)

@@ -8,8 +8,10 @@ using Microsoft.Extensions.Options;
 namespace EvoR.Sandbox.Execution;
 
 /// <summary>
-/// Proves the sandbox works end to end: per language, the version probe and a tiny program (compiled where the
-/// language compiles) run inside the real sandbox. Results are cached for <see cref="SandboxOptions.HealthCacheSeconds"/>.
+/// Proves the sandbox works end to end: per installed language, the version probe and a tiny program (compiled where
+/// the language compiles) run inside the real sandbox; a language that is not installed is reported as such without
+/// running anything. The probe programs are spread over rounds (see <see cref="ProbeAsync"/>). Results are cached for
+/// <see cref="SandboxOptions.HealthCacheSeconds"/>.
 /// </summary>
 public sealed class SandboxHealthProbe(
     ISandboxBackend backend,
@@ -18,9 +20,16 @@ public sealed class SandboxHealthProbe(
     LimitsPolicy limits,
     IOptions<SandboxOptions> options,
     TimeProvider time,
-    ILogger<SandboxHealthProbe> logger) : ISandboxHealthProbe
+    ILogger<SandboxHealthProbe> logger,
+    ILanguageAvailability? availability = null) : ISandboxHealthProbe
 {
+    private static readonly TimeSpan PassedKeptFor = TimeSpan.FromMinutes(10);
+
+    /// <summary>Languages whose probe program (compiled where the language compiles) runs in one round.</summary>
+    internal const int ProgramProbesPerRound = 4;
+
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ((LanguageInfo Info, string? Error, string? SetupError) Result, DateTimeOffset At)> _passed = new(StringComparer.Ordinal);
     private (SandboxHealthReport Report, DateTimeOffset At)? _cached;
 
     public async Task<SandboxHealthReport> CheckAsync(CancellationToken cancellationToken = default)
@@ -51,9 +60,60 @@ public sealed class SandboxHealthProbe(
 
     private async Task<SandboxHealthReport> ProbeAsync(CancellationToken cancellationToken)
     {
-        var languages = await Task.WhenAll(catalog.All.Select(l => ProbeLanguageAsync(l, cancellationToken)));
+        // Two dozen languages, half of them compiled, would cost a small machine some 20 s of both cores per round if
+        // each compiled and ran its probe program every time. So each round runs every installed language's version
+        // probe inside the sandbox (one short run each), but the probe program only for a few: those whose program has
+        // not passed yet (in catalog order, the default languages first), the one that passed longest ago (a canary: a
+        // sandbox that breaks shows within a round) and those whose pass is older than PassedKeptFor. A language whose
+        // program passed keeps that result meanwhile, as long as it stays installed.
+        var now = time.GetUtcNow();
+        var passedOldestFirst = catalog.All.Where(l => _passed.ContainsKey(l.Name)).OrderBy(l => _passed[l.Name].At).ToList();
+        var withProgram = catalog.All.Where(l => !_passed.ContainsKey(l.Name))
+            .Concat(passedOldestFirst.Take(1))
+            .Concat(passedOldestFirst.Where(l => now - _passed[l.Name].At >= PassedKeptFor))
+            .Select(l => l.Name).Distinct(StringComparer.Ordinal).Take(ProgramProbesPerRound)
+            .ToHashSet(StringComparer.Ordinal);
+        // As many probes at once as the executor runs executions: two dozen compilers started together on a small machine
+        // would push each other past the compile timeout.
+        using var slots = new SemaphoreSlim(Math.Max(1, executor.Concurrency));
+        var languages = await Task.WhenAll(catalog.All.Select(async l =>
+        {
+            var program = withProgram.Contains(l.Name);
+            if (!program && _passed.TryGetValue(l.Name, out var hit)
+                && (availability is null || await availability.UnavailableReasonAsync(l, cancellationToken) is null))
+            {
+                return hit.Result;
+            }
+
+            await slots.WaitAsync(cancellationToken);
+            try
+            {
+                var result = await ProbeLanguageAsync(l, program, cancellationToken);
+                if (result.Info.Available && program)
+                {
+                    _passed[l.Name] = (result, now);
+                }
+                else if (!result.Info.Available)
+                {
+                    _passed.TryRemove(l.Name, out _);
+                }
+
+                return result;
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }));
         // A backend that cannot start at all fails every language the same way: report that fault, not a language.
         var setupError = languages.FirstOrDefault(l => l.SetupError is not null).SetupError;
+        if (setupError is not null && !_passed.IsEmpty)
+        {
+            // The canary found the sandbox broken: what passed before says nothing now.
+            _passed.Clear();
+            return await ProbeAsync(cancellationToken);
+        }
+
         var available = languages.Count(l => l.Info.Available);
         return new SandboxHealthReport
         {
@@ -69,8 +129,15 @@ public sealed class SandboxHealthProbe(
         };
     }
 
-    private async Task<(LanguageInfo Info, string? Error, string? SetupError)> ProbeLanguageAsync(LanguageDefinition language, CancellationToken cancellationToken)
+    private async Task<(LanguageInfo Info, string? Error, string? SetupError)> ProbeLanguageAsync(
+        LanguageDefinition language, bool withProgram, CancellationToken cancellationToken)
     {
+        if (availability is not null && await availability.UnavailableReasonAsync(language, cancellationToken) is { } missing)
+        {
+            // Not installed: nothing to probe, and not a fault of the sandbox.
+            return (Info(language, null, missing), missing, null);
+        }
+
         var probeLimits = limits.Defaults with { TimeoutMs = Math.Max(limits.Defaults.TimeoutMs, 10_000) };
         var version = await backend.RunAsync(new SandboxRunSpec
         {
@@ -92,6 +159,11 @@ public sealed class SandboxHealthProbe(
         {
             error = $"'{string.Join(' ', language.Version)}' failed inside the sandbox (exit {version.ExitCode}): is the toolchain installed?";
         }
+        else if (!withProgram)
+        {
+            // The toolchain runs inside the sandbox; its probe program runs in a later round.
+            error = null;
+        }
         else
         {
             var result = await executor.RunAsync(
@@ -106,16 +178,20 @@ public sealed class SandboxHealthProbe(
             Log.LanguageUnavailable(logger, language.Name, error);
         }
 
-        return (new LanguageInfo
-        {
-            Name = language.Name,
-            Aliases = language.Aliases,
-            Compiled = language.IsCompiled,
-            Version = error is null ? versionLine : null,
-            Available = error is null,
-            SupportsScriptTests = language.Sentinel is not null,
-        }, error, setupError);
+        return (Info(language, error is null ? versionLine : null, error), error, setupError);
     }
+
+    private static LanguageInfo Info(LanguageDefinition language, string? version, string? error) => new()
+    {
+        Name = language.Name,
+        Aliases = language.Aliases,
+        Compiled = language.IsCompiled,
+        Version = version,
+        Available = error is null,
+        UnavailableReason = error,
+        Packages = language.Packages,
+        SupportsScriptTests = language.Sentinel is not null,
+    };
 
     private static string? FirstLine(byte[] bytes)
     {

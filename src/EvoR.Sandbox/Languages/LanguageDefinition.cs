@@ -51,6 +51,21 @@ public sealed record LanguageDefinition
     /// image and cannot run on the Docker backend.</summary>
     public string? Image { get; init; }
 
+    /// <summary>The Debian packages that hold this toolchain: <c>./evor.sh languages add</c> installs them on the host and
+    /// <c>docker/build-images.sh</c> into the language's image, both reading them from here.</summary>
+    public IReadOnlyList<string> Packages { get; init; } = [];
+
+    /// <summary>The host command that installs this language (process backend) and builds its image (Docker).</summary>
+    public string InstallCommand => "./evor.sh languages add " + Name;
+
+    /// <summary>The programs this language runs on the host, found by name on the sandbox's <c>PATH</c>: the first word
+    /// of its version, compile and run commands, except shells and the compiled program itself.</summary>
+    public IEnumerable<string> Toolchain =>
+        new[] { Version, Compile ?? [], Run }
+            .Where(c => c.Count > 0 && c[0] != "/bin/sh" && !c[0].StartsWith("/app/", StringComparison.Ordinal))
+            .Select(c => c[0])
+            .Distinct(StringComparer.Ordinal);
+
     /// <summary>A program that prints <c>ok</c>: the health check runs it through the whole pipeline.</summary>
     public required string Probe { get; init; }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using EvoR.Api.Tests.Support;
 
 namespace EvoR.Api.Tests.Languages;
@@ -21,6 +22,9 @@ public sealed class LanguagesApiTests
         Assert.Equal("gcc 12.2.0", c.GetProperty("version").GetString());
         Assert.True(c.GetProperty("compiled").GetBoolean());
         Assert.False(c.GetProperty("available").GetBoolean());
+        Assert.Contains("./evor.sh languages add c", c.GetProperty("unavailableReason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["gcc", "libc6-dev"], c.GetProperty("packages").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(JsonValueKind.Null, languages[0].GetProperty("unavailableReason").ValueKind);
         Assert.False(c.GetProperty("supportsScriptTests").GetBoolean());
     }
 }

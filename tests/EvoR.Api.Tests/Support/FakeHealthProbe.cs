@@ -9,7 +9,12 @@ public sealed class FakeHealthProbe : ISandboxHealthProbe
     public static readonly IReadOnlyList<LanguageInfo> Languages =
     [
         new() { Name = "python", Aliases = ["py", "python3"], Compiled = false, Version = "Python 3.11.2", Available = true, SupportsScriptTests = true },
-        new() { Name = "c", Aliases = ["gcc"], Compiled = true, Version = "gcc 12.2.0", Available = false, SupportsScriptTests = false },
+        new()
+        {
+            Name = "c", Aliases = ["gcc"], Compiled = true, Version = "gcc 12.2.0", Available = false, SupportsScriptTests = false,
+            UnavailableReason = "c is not installed on this host ('gcc' not found; Debian package gcc libc6-dev): install it with `./evor.sh languages add c`.",
+            Packages = ["gcc", "libc6-dev"],
+        },
     ];
 
     private int _calls;
