@@ -197,7 +197,7 @@ internal sealed class EvoRServiceClient(HttpClient http) : IDisposable
         catch (HttpRequestException ex)
         {
             throw new BenchServiceException($"The EvoR service at {BaseAddress} cannot be reached ({ex.Message}); is it running? " +
-                                            $"(tried {ServiceHttp.MaxRetryAttempts + 1} times)", null, ex);
+                                            $"(tried {ServiceHttp.MaxNetworkRetries + 1} times)", null, ex);
         }
     }
 
