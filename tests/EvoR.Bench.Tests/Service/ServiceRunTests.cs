@@ -48,6 +48,34 @@ public sealed class ServiceRunTests
     }
 
     [Fact]
+    public async Task Run_ServiceQueueFull_WaitsForRetryAfterAndFinishesEverySample()
+    {
+        await BenchRunHarness.SkipIfNoSandboxAsync();
+        // One job at a time and none waiting: with three samples at once, two are refused (503 generations-busy,
+        // Retry-After: 1) while the first job holds the worker for its slow model call.
+        var model = GapModel.Create(_ =>
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(400));
+            return null;
+        });
+        await using var service = EvoRServiceHost.Start(model, new Dictionary<string, string?>
+        {
+            ["Generations:Workers"] = "1", ["Generations:QueueLimit"] = "0", ["Generations:RetryAfterSeconds"] = "1",
+        });
+        using var rejections = new RejectionCounter();
+        using var h = new BenchRunHarness();
+
+        var (exit, output, error) = await h.RunAsync(null, Ct, "run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--concurrency", "3",
+            "--service", service.Url.ToString());
+
+        Assert.True(exit == 0, error + output);
+        Assert.True(rejections.Count >= 1, "the service refused no job: the test did not fill its queue");
+        var row = h.Row(Gap, "vanilla");
+        Assert.Equal((3, 3), (row.GetProperty("finished").GetInt32(), row.GetProperty("failures").GetProperty("ran-with-errors").GetInt32()));
+        Assert.Equal(3, model.Prompts.Count);
+    }
+
+    [Fact]
     public async Task Run_UnknownMethod_IsRefusedByTheServiceBeforeAnyWork()
     {
         var model = GapModel.Create();
@@ -132,6 +160,30 @@ public sealed class ServiceRunTests
         }
 
         return node;
+    }
+
+    /// <summary>Jobs the service refused because its queue was full (its <c>evor.generations.jobs.rejected</c> counter).</summary>
+    private sealed class RejectionCounter : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private long _count;
+
+        public RejectionCounter()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == "EvoR.Generations" && instrument.Name == "evor.generations.jobs.rejected")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref _count, value));
+            _listener.Start();
+        }
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
     }
 
     private static int FreePort()
