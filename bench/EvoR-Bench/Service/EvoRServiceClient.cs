@@ -95,6 +95,21 @@ internal sealed class EvoRServiceClient(HttpClient http) : IDisposable
         return created.RootElement.GetProperty("id").GetString()!;
     }
 
+    /// <summary>Asks the service to cancel a job (best effort, a few seconds at most: the run is stopping).</summary>
+    public async Task TryCancelAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Delete, $"v1/generations/{Uri.EscapeDataString(id)}");
+            using var _ = await http.SendAsync(request, timeout.Token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException)
+        {
+            // The job ends by its own budget on the service.
+        }
+    }
+
     /// <summary>Follows the job's event stream to its <c>end</c> event, resuming after the last event seen when the
     /// stream drops; then reads the job whole (<c>?view=full</c>).</summary>
     public async Task<JsonDocument> WaitForJobAsync(string id, CancellationToken cancellationToken)

@@ -59,8 +59,17 @@ internal sealed class ServiceSampleGenerator(EvoRServiceClient client) : ISample
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(context);
         var id = await client.CreateGenerationAsync(Request(method, problem, context), cancellationToken);
-        using var job = await client.WaitForJobAsync(id, cancellationToken);
-        return ToResult(method, problem.Id, job.RootElement);
+        try
+        {
+            using var job = await client.WaitForJobAsync(id, cancellationToken);
+            return ToResult(method, problem.Id, job.RootElement);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C: the job would otherwise run on (and spend tokens) on the service.
+            await client.TryCancelAsync(id);
+            throw;
+        }
     }
 
     /// <summary>The <c>POST /v1/generations</c> body: the problem as a method may see it (never hidden tests).</summary>
