@@ -29,6 +29,7 @@ internal static class BenchCli
             MethodsCommand.Build(output),
             CompareCommand.Build(output),
             SandboxBenchmarkCommand.Build(output, time),
+            OverheadCommand.Build(output, time),
         };
         var parsed = root.Parse([.. args]);
         if (parsed.Errors.Count > 0)

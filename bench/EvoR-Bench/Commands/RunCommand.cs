@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EvoR.Bench.Datasets;
 using EvoR.Bench.Runs;
+using EvoR.Bench.Service;
 using EvoR.Pipeline.Methods;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -63,17 +64,25 @@ internal static class RunCommand
         };
         knowledgeScope.AcceptOnlyFromAmong([.. KnowledgeScopes.Names]);
         var retryFailed = new Option<bool>("--retry-failed") { Description = "Run again the samples whose model call or infrastructure failed" };
+        var (service, apiKey) = ServiceOptions.Build();
         var command = new Command("run", "Run methods over datasets and write run.json, samples.jsonl, summary.json and summary.md. " +
             "The model comes from Llm:* settings (environment Llm__Endpoint etc., or --Llm:Model=…).")
         {
             datasets, methods, output_, concurrency, limit, samples, cassette, runId, libraries, retryFailed, stall, maxTokens, priceIn, priceOut,
-            knowledgeScope,
+            knowledgeScope, service, apiKey,
         };
+        ServiceOptions.Validate(command, service, apiKey, cassette);
         command.Validators.Add(r =>
         {
             if ((r.GetValue(priceIn) is null) != (r.GetValue(priceOut) is null))
             {
                 r.AddError("Options '--price-in' and '--price-out' go together.");
+            }
+
+            // The run scope's round schedule lives in this process; a remote service runs each job on its own.
+            if (r.GetValue(service) is not null && r.GetValue(knowledgeScope) == KnowledgeScopes.RunName)
+            {
+                r.AddError("Option '--knowledge-scope run' needs the in-process mode: it cannot be combined with '--service'.");
             }
         });
         command.TreatUnmatchedTokensAsErrors = false;
@@ -148,7 +157,13 @@ internal static class RunCommand
                 PriceOutPerMTok = parsed.GetValue(priceOut),
                 Settings = settings,
             };
-            await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(overrides), withPipeline: true, configure, ct);
+            var remote = ServiceOptions.Generator(parsed.GetValue(service), parsed.GetValue(apiKey) ?? Environment.GetEnvironmentVariable(ServiceOptions.ApiKeyVariable), settings);
+            Action<IServiceCollection>? services = remote is null ? configure : s =>
+            {
+                configure?.Invoke(s);
+                s.AddSingleton<Runs.ISampleGenerator>(remote);
+            };
+            await using var host = await BenchHost.StartAsync(BenchHost.BuildConfiguration(overrides), withPipeline: true, services, ct);
             RunSummary summary;
             if (interactive)
             {

@@ -66,8 +66,12 @@ internal sealed class BenchRunner(
     ICodeExecutor executor,
     ILlmAvailability llm,
     Microsoft.Extensions.Options.IOptions<EvoROptions> loop,
-    TimeProvider time)
+    TimeProvider time,
+    ISampleGenerator? generator = null)
 {
+    // In-process unless a service generator is registered (run --service).
+    private readonly ISampleGenerator _generator = generator ?? new InProcessSampleGenerator(runner);
+
     public const string Reference = "reference";
     public const string Empty = "empty";
     public const string SamplesFile = "samples.jsonl";
@@ -83,10 +87,13 @@ internal sealed class BenchRunner(
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
-        var unknown = options.Methods.Where(m => m is not Reference and not Empty && !runner.Methods.ContainsKey(m)).ToList();
+        // Before any work: a method the generator (this process, or the service) does not run is refused.
+        var methods = await _generator.MethodsAsync(cancellationToken);
+        var unknown = options.Methods.Where(m => m is not Reference and not Empty && !methods.Contains(m)).ToList();
         if (unknown.Count > 0)
         {
-            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown)}; known: {string.Join(", ", KnownMethods)}.");
+            var where = _generator.Service is { } service ? $" by the service at {service}" : "";
+            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown)}{where}; known: {string.Join(", ", [.. methods.Order(StringComparer.Ordinal), Reference, Empty])}.");
         }
 
         Directory.CreateDirectory(options.OutputDirectory);
@@ -137,7 +144,9 @@ internal sealed class BenchRunner(
         var bases = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var dataset in options.Datasets)
         {
-            bases[dataset.Name] = await EnsureKnowledgeBaseAsync(dataset, cancellationToken);
+            bases[dataset.Name] = _generator.Service is null || dataset.Documents.Count == 0
+                ? await EnsureKnowledgeBaseAsync(dataset, cancellationToken)
+                : await _generator.EnsureKnowledgeBaseAsync(KnowledgeBaseName(dataset), dataset, cancellationToken);
         }
 
         // The run's tokens so far: every sample already in samples.jsonl, then each one as it finishes (a retried
@@ -268,8 +277,7 @@ internal sealed class BenchRunner(
             return null;
         }
 
-        // Named by content, so a changed dataset never reuses a stale base.
-        var name = "bench-" + BenchHashes.Of(dataset)[..12];
+        var name = KnowledgeBaseName(dataset);
         try
         {
             await store.GetAsync(name, cancellationToken);
@@ -282,6 +290,9 @@ internal sealed class BenchRunner(
             return name;
         }
     }
+
+    /// <summary>Named by content, so a changed dataset never reuses a stale base.</summary>
+    internal static string KnowledgeBaseName(IBenchDataset dataset) => "bench-" + BenchHashes.Of(dataset)[..12];
 
     /// <summary>One sample; <paramref name="shared"/> is the run scope's overlay and round schedule, null for the problem's own overlay (the problem scope).</summary>
     private async Task<SampleRecord> RunSampleAsync(IBenchDataset dataset, string method, BenchProblem problem, int sample, string runId,
@@ -312,19 +323,19 @@ internal sealed class BenchRunner(
             {
                 JobId = JobId(runId, sample), KnowledgeBase = knowledgeBase, Overlay = shared?.Overlay, RoundBarrier = shared?.Barrier,
             };
-            if (knowledgeBase is not null && shared is null)
+            if (knowledgeBase is not null && shared is null && _generator.Service is null)
             {
                 // A sample redone after a kill starts from the shared base, not from what its killed attempt evolved.
                 await DeleteIfPresentAsync(store, KnowledgeRetriever.OverlayName(context.JobId, method, problem.Id), cancellationToken);
             }
 
-            result = await runner.Methods[method].RunAsync(generation.WithoutHiddenTests(), context, cancellationToken);
+            result = await _generator.RunAsync(method, generation.WithoutHiddenTests(), context, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception ex) when (ex is LlmCallFailedException or LlmNotConfiguredException or CassetteMissException)
+        catch (Exception ex) when (ex is LlmCallFailedException or LlmNotConfiguredException or CassetteMissException or ServiceJobFailedException { ModelCallFailed: true })
         {
             return record with { Failure = FailureClasses.ModelCallFailed, Error = ex.Message, ElapsedMs = time.GetElapsedTime(started).TotalMilliseconds };
         }

@@ -113,6 +113,11 @@ public sealed record GenerationView
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<RoundEvent>? Trace { get; init; }
 
+    /// <summary>Only with <c>?view=full</c>: each round's generation prompt as sent to the model (question, retrieved
+    /// documents, code context; never hidden tests), one per <see cref="Trace"/> entry; null for a round that sent none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string?>? GenerationPrompts { get; init; }
+
     public required GenerationUsage Usage { get; init; }
 
     /// <summary>Why the job failed or was interrupted.</summary>

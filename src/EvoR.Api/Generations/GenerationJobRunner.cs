@@ -76,7 +76,7 @@ internal sealed class GenerationJobRunner(
             MaxRounds = spec.MaxRounds,
             OnRound = async (round, _) =>
             {
-                await store.AppendRoundAsync(job.Id, RoundEvent, GenerationJson.Serialize(round), Usage(scope), CancellationToken.None);
+                await store.AppendRoundAsync(job.Id, RoundEvent, GenerationPrompts.Store(round), Usage(scope), CancellationToken.None);
                 hub.Notify(job.Id);
             },
         };

@@ -304,7 +304,8 @@ public static class GenerationsApi
                 var ended = (await jobs.GetAsync(id, Owner(httpContext), cancellationToken))?.Status.IsTerminal() ?? true;
                 foreach (var e in await jobs.GetEventsAsync(id, after, cancellationToken))
                 {
-                    await response.WriteAsync($"id: {e.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Name}\ndata: {e.Data}\n\n", cancellationToken);
+                    var data = e.Name == GenerationJobRunner.RoundEvent ? GenerationPrompts.Streamed(e.Data) : e.Data;
+                    await response.WriteAsync($"id: {e.Sequence.ToString(CultureInfo.InvariantCulture)}\nevent: {e.Name}\ndata: {data}\n\n", cancellationToken);
                     after = e.Sequence;
                     if (e.Name == GenerationJobRunner.EndEvent)
                     {
@@ -360,6 +361,7 @@ public static class GenerationsApi
             Score = job.Score is { } sc ? sc with { Verdict = GenerationReadout.Wire(sc.Verdict) } : null,
             Rounds = [.. rounds.Select(GenerationRoundSummary.From)],
             Trace = full ? rounds : null,
+            GenerationPrompts = full ? GenerationPrompts.Of(events) : null,
             Usage = job.Usage,
             Error = job.Error,
             Budgets = new GenerationBudgets(spec.TimeBudgetSeconds, spec.TokenBudget, spec.MaxRounds),
