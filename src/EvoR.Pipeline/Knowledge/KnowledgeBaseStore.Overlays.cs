@@ -28,7 +28,7 @@ public sealed partial class KnowledgeBaseStore
                     .Where(m => m.Parent is not null && (parent is null || m.Parent == parent))
                     .Select(m => m.Name)
                     .Order(StringComparer.Ordinal)
-                    .Select(n => Info(OpenLocked(n, "name"))),
+                    .Select(n => Info(Open(n, "name"))),
             ];
         }
         finally
@@ -43,10 +43,10 @@ public sealed partial class KnowledgeBaseStore
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var kb = OpenLocked(name, "name");
+            var kb = Open(name, "name");
             foreach (var overlay in Metas().Where(m => m.Parent == name).Select(m => m.Name).ToList())
             {
-                await DeleteLockedAsync(OpenLocked(overlay, "name"), cancellationToken).ConfigureAwait(false);
+                await DeleteLockedAsync(Open(overlay, "name"), cancellationToken).ConfigureAwait(false);
             }
 
             await DeleteLockedAsync(kb, cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public sealed partial class KnowledgeBaseStore
     /// <summary>The metadata of every base and overlay on disk.</summary>
     private IEnumerable<KnowledgeBaseMeta> Metas() =>
         Directory.EnumerateDirectories(_root)
-            .Where(d => Path.GetFileName(d) is { } n && NameRegex().IsMatch(n))
+            .Where(d => Path.GetFileName(d) is { } n && KnowledgeValidation.IsValidName(n))
             .Select(KnowledgeBase.ReadMeta)
             .OfType<KnowledgeBaseMeta>();
 
