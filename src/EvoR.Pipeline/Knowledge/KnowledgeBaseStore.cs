@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EvoR.Pipeline.Embeddings;
+using EvoR.Pipeline.Knowledge.Sources;
 using EvoR.Pipeline.Retrieval;
 using Lucene.Net.Search.Similarities;
 using Microsoft.Extensions.Logging;
@@ -8,13 +9,15 @@ using Microsoft.Extensions.Options;
 namespace EvoR.Pipeline.Knowledge;
 
 /// <summary>
-/// <see cref="IKnowledgeBaseStore"/> over folders under <c>Knowledge:RootPath</c>, one per base. Bases open lazily
-/// on first use and stay open until the store is disposed; one process owns a root at a time (Lucene's write lock).
+/// <see cref="IKnowledgeBaseStore"/> over one local Lucene index per base, in folders under <c>Knowledge:RootPath</c>.
+/// Where bases and documents live is the <see cref="IKnowledgeDocumentSource"/>'s business: by default the folders
+/// themselves (bases open lazily on first use); with a shared source (PostgreSQL) the indexes are this replica's
+/// rebuildable copy, caught up at start and following the source's changes (<c>KnowledgeBaseStore.Replica.cs</c>).
 /// Validation (<see cref="KnowledgeValidation"/>), ingestion (<see cref="DocumentIngester"/>), the Lucene layout
 /// (<see cref="LuceneSchema"/>) and search (<see cref="HybridSearcher"/>) live in their own types; this one keeps the
-/// catalogue and the locks.
+/// catalogue and the locks. One process owns a root at a time (Lucene's write lock).
 /// </summary>
-public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposable
+public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposable, IAsyncDisposable
 {
     private readonly KnowledgeOptions _options;
     private readonly RetrievalOptions _retrieval;
@@ -22,6 +25,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
     private readonly KnowledgeTelemetry _telemetry;
     private readonly TimeProvider _time;
     private readonly ILogger<KnowledgeBaseStore> _logger;
+    private readonly IKnowledgeDocumentSource _source;
     private readonly string _root;
     private readonly CodeAnalyzer _analyzer = new();
     private readonly BM25Similarity _similarity;
@@ -32,7 +36,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
     /// <summary>Serialises changes to the set of bases (create, delete) and listings against them.</summary>
     private readonly SemaphoreSlim _catalog = new(1, 1);
 
-    /// <summary>Makes opening a base from disk happen once; held only while the index opens, never across an await.</summary>
+    /// <summary>Makes opening or replacing a base happen once; held only while an index opens, never across an await.</summary>
     private readonly Lock _opening = new();
     private bool _disposed;
 
@@ -43,6 +47,19 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         KnowledgeTelemetry telemetry,
         TimeProvider time,
         ILogger<KnowledgeBaseStore> logger)
+        : this(options, retrieval, embeddings, telemetry, time, logger, source: null)
+    {
+    }
+
+    /// <summary>A store on <c>source</c> (where bases and documents live); null for the local folders under <c>Knowledge:RootPath</c>.</summary>
+    internal KnowledgeBaseStore(
+        IOptions<KnowledgeOptions> options,
+        IOptions<RetrievalOptions> retrieval,
+        EmbeddingService embeddings,
+        KnowledgeTelemetry telemetry,
+        TimeProvider time,
+        ILogger<KnowledgeBaseStore> logger,
+        IKnowledgeDocumentSource? source)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(retrieval);
@@ -53,6 +70,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         _time = time;
         _logger = logger;
         _root = Path.GetFullPath(_options.RootPath);
+        _source = source ?? new LocalDocumentSource(_root);
         _similarity = new BM25Similarity(_retrieval.Bm25K1, _retrieval.Bm25B);
         _ingester = new DocumentIngester(_options, embeddings, logger);
         _searcher = new HybridSearcher(_retrieval, new Bm25Queries(_analyzer, _retrieval), _similarity, time);
@@ -63,25 +81,20 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
     {
         KnowledgeValidation.Name(name);
         spec ??= new KnowledgeBaseSpec();
+        await StartedAsync(cancellationToken).ConfigureAwait(false);
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var path = PathOf(name);
-            if (Directory.Exists(path))
-            {
-                throw new KnowledgeException(KnowledgeErrorKind.BaseAlreadyExists, $"Knowledge base '{name}' exists already.", "name");
-            }
-
             if (spec.Parent is { } parentName)
             {
-                var parent = Open(parentName, "parent");
+                var parent = await ResolveAsync(parentName, "parent", cancellationToken).ConfigureAwait(false);
                 if (parent.Meta.Parent is not null)
                 {
                     throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, $"'{parentName}' is itself an overlay; overlays stack one level deep.", "parent");
                 }
             }
 
-            if (spec.Parent is null && Metas().Count(m => m.Parent is null) >= _options.MaxBases)
+            if (spec.Parent is null && (await MetasAsync(cancellationToken).ConfigureAwait(false)).Count(m => m.Parent is null) >= _options.MaxBases)
             {
                 throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, $"At most {_options.MaxBases} knowledge bases (Knowledge:MaxBases).", "name");
             }
@@ -96,8 +109,19 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
                 Shared = spec.Parent is null && spec.Shared,
                 JobId = spec.JobId,
             };
-            var kb = KnowledgeBase.Create(path, meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
-            _open[name] = kb;
+            var sequence = await _source.CreateBaseAsync(meta, cancellationToken).ConfigureAwait(false);
+            KnowledgeBase kb;
+            if (_source.IsShared)
+            {
+                await CatchUpAsync(sequence, cancellationToken).ConfigureAwait(false);
+                kb = Get(name);
+            }
+            else
+            {
+                kb = KnowledgeBase.Create(PathOf(name), meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
+                _open[name] = kb;
+            }
+
             KnowledgeLog.BaseCreated(_logger, name, spec.Parent);
             return Info(kb);
         }
@@ -109,10 +133,12 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
 
     public async Task<IReadOnlyList<KnowledgeBaseInfo>> ListAsync(CancellationToken cancellationToken = default)
     {
+        await StartedAsync(cancellationToken).ConfigureAwait(false);
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return [.. Metas().Where(m => m.Parent is null).Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => Info(Open(n, "name")))];
+            var metas = await MetasAsync(cancellationToken).ConfigureAwait(false);
+            return [.. metas.Where(m => m.Parent is null).Select(m => m.Name).Order(StringComparer.Ordinal).Select(n => Info(Open(n, "name")))];
         }
         finally
         {
@@ -120,14 +146,14 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         }
     }
 
-    public Task<KnowledgeBaseInfo> GetAsync(string name, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Info(Get(name)));
+    public async Task<KnowledgeBaseInfo> GetAsync(string name, CancellationToken cancellationToken = default) =>
+        Info(await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false));
 
     public async Task<IngestResult> AddDocumentsAsync(string name, IEnumerable<KnowledgeDocument> documents, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documents);
-        var kb = Get(name);
-        var parent = kb.Meta.Parent is { } p ? Get(p) : null;
+        var kb = await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false);
+        var parent = kb.Meta.Parent is { } p ? await ResolveAsync(p, "name", cancellationToken).ConfigureAwait(false) : null;
         var batch = documents as IReadOnlyList<KnowledgeDocument> ?? [.. documents];
         KnowledgeValidation.Documents(batch, _options);
         var started = _time.GetTimestamp();
@@ -135,49 +161,70 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         activity?.SetTag("evor.knowledge.base", name);
         activity?.SetTag("evor.knowledge.documents", batch.Count);
 
+        IngestResult result;
+        IReadOnlyList<PreparedDocument> written;
+        long sequence;
         await kb.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var result = AddLocked(kb, parent, batch, cancellationToken);
-            var elapsed = _time.GetElapsedTime(started);
-            _telemetry.RecordIngest(result, elapsed);
-            KnowledgeLog.DocumentsAdded(_logger, name, result.Added, result.Updated, result.Skipped, result.Chunks, result.Embedded, result.EmbeddingCacheHits, elapsed.TotalMilliseconds);
-            return result;
+            var plan = _ingester.Plan(kb, parent, batch, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            written = plan.Prepared;
+            sequence = await WriteLockedAsync(kb, written, null, [], cancellationToken).ConfigureAwait(false);
+            result = plan.ToResult();
         }
         finally
         {
             kb.WriteLock.Release();
         }
+
+        await FollowOwnWriteAsync(kb, written, sequence, cancellationToken).ConfigureAwait(false);
+        var elapsed = _time.GetElapsedTime(started);
+        _telemetry.RecordIngest(result, elapsed);
+        KnowledgeLog.DocumentsAdded(_logger, name, result.Added, result.Updated, result.Skipped, result.Chunks, result.Embedded, result.EmbeddingCacheHits, elapsed.TotalMilliseconds);
+        return result;
     }
 
     public async Task<int> RemoveDocumentsAsync(string name, IEnumerable<string> documentIds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(documentIds);
-        var kb = Get(name);
-        var ids = documentIds.ToList();
+        var kb = await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false);
+        var ids = documentIds.Distinct(StringComparer.Ordinal).ToList();
+        int removed;
+        long sequence = 0;
         await kb.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var removed = kb.Remove(ids);
-            KnowledgeLog.DocumentsRemoved(_logger, name, removed);
-            return removed;
+            if (_source.IsShared)
+            {
+                var write = await _source.WriteDocumentsAsync([.. ids.Select(id => new DocumentWrite(name, id, null, null))], cancellationToken).ConfigureAwait(false);
+                (removed, sequence) = (write.Removed, write.Sequence);
+            }
+            else
+            {
+                removed = kb.Remove(ids);
+            }
         }
         finally
         {
             kb.WriteLock.Release();
         }
+
+        await CatchUpAsync(sequence, cancellationToken).ConfigureAwait(false);
+        KnowledgeLog.DocumentsRemoved(_logger, name, removed);
+        return removed;
     }
 
-    public Task<KnowledgeDocument?> GetDocumentAsync(string name, string documentId, CancellationToken cancellationToken = default) =>
-        Task.FromResult(Get(name).GetDocument(documentId));
+    public async Task<KnowledgeDocument?> GetDocumentAsync(string name, string documentId, CancellationToken cancellationToken = default) =>
+        (await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false)).GetDocument(documentId);
 
-    public Task<SearchResult> SearchAsync(string name, SearchRequest request, CancellationToken cancellationToken = default)
+    public async Task<SearchResult> SearchAsync(string name, SearchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var kb = Get(name);
+        var kb = await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false);
         var k = request.K ?? _retrieval.DefaultK;
         KnowledgeValidation.Search(request, k, _retrieval, _embeddings.Embedder is not null);
-        var parent = kb.Meta.Parent is { } p ? Get(p) : null;
+        var parent = kb.Meta.Parent is { } p ? await ResolveAsync(p, "name", cancellationToken).ConfigureAwait(false) : null;
         var started = _time.GetTimestamp();
         using var activity = _telemetry.Source.StartActivity("knowledge.search");
         activity?.SetTag("evor.knowledge.base", name);
@@ -188,7 +235,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         var result = _searcher.Search(layers, request, k, queryVector, started);
         _telemetry.RecordSearch(request.Mode.ToWireName(), result.Elapsed);
         KnowledgeLog.Searched(_logger, name, request.Mode.ToWireName(), k, result.Hits.Count, result.Elapsed.TotalMilliseconds);
-        return Task.FromResult(result);
+        return result;
     }
 
     /// <summary>The search itself, over one base or an overlay and its parent, with the query vector given (bench).</summary>
@@ -203,12 +250,36 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         return _open.TryGetValue(name, out var kb) ? kb : Open(name, "name");
     }
 
-    /// <summary>The open base, or the base opened from its folder now; <paramref name="field"/> names it in errors.</summary>
+    /// <summary>
+    /// The base by name, after the store has started. A replica that does not know the name yet catches up with the
+    /// source first, so a base made through another replica is found at once.
+    /// </summary>
+    private async Task<KnowledgeBase> ResolveAsync(string name, string field, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        KnowledgeValidation.Name(name);
+        await StartedAsync(cancellationToken).ConfigureAwait(false);
+        if (_source.IsShared && !_open.ContainsKey(name))
+        {
+            await CatchUpAsync(await _source.HeadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        return Open(name, field);
+    }
+
+    /// <summary>The open base, or (local source) the base opened from its folder now; <paramref name="field"/> names it in errors.</summary>
     private KnowledgeBase Open(string name, string field)
     {
         if (_open.TryGetValue(name, out var kb))
         {
             return kb;
+        }
+
+        var unknown = new KnowledgeException(KnowledgeErrorKind.UnknownBase, $"No knowledge base named '{name}'.", field);
+        if (_source.IsShared)
+        {
+            // A replica opens every base of the source at start and as they are made; any other name is unknown.
+            throw unknown;
         }
 
         lock (_opening)
@@ -219,8 +290,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
             }
 
             var path = PathOf(name);
-            var meta = KnowledgeBase.ReadMeta(path)
-                ?? throw new KnowledgeException(KnowledgeErrorKind.UnknownBase, $"No knowledge base named '{name}'.", field);
+            var meta = LocalDocumentSource.ReadMeta(path) ?? throw unknown;
             var started = _time.GetTimestamp();
             kb = KnowledgeBase.Open(path, meta, _analyzer, _similarity, _options.NearDuplicateThreshold);
             _open[name] = kb;
@@ -229,13 +299,58 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         }
     }
 
-    private IngestResult AddLocked(KnowledgeBase kb, KnowledgeBase? parent, IReadOnlyList<KnowledgeDocument> batch, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes prepared documents into <paramref name="kb"/> and removes <paramref name="removals"/> from
+    /// <paramref name="removeFrom"/>: into the local index, or into the shared source in one transaction (the index
+    /// then follows). Returns the source's sequence (0 for local). The caller holds the bases' write locks.
+    /// </summary>
+    private async Task<long> WriteLockedAsync(
+        KnowledgeBase kb, IReadOnlyList<PreparedDocument> upserts, KnowledgeBase? removeFrom, IReadOnlyList<string> removals, CancellationToken cancellationToken)
     {
-        var plan = _ingester.Plan(kb, parent, batch, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        kb.Write(plan.Prepared);
-        return plan.ToResult();
+        if (!_source.IsShared)
+        {
+            kb.Write(upserts);
+            removeFrom?.Remove(removals);
+            return 0;
+        }
+
+        foreach (var p in upserts)
+        {
+            _handoff[new HandoffKey(kb.Name, p.Id, p.DocumentHash)] = p;
+        }
+
+        try
+        {
+            var writes = upserts.Select(p => new DocumentWrite(kb.Name, p.Id, p.Document, p.DocumentHash))
+                .Concat(removeFrom is null ? [] : removals.Select(id => new DocumentWrite(removeFrom.Name, id, null, null)))
+                .ToList();
+            return (await _source.WriteDocumentsAsync(writes, cancellationToken).ConfigureAwait(false)).Sequence;
+        }
+        catch
+        {
+            ForgetHandoff(kb.Name, upserts);
+            throw;
+        }
     }
+
+    /// <summary>After a write to a shared source: this replica's index follows it before the call returns (read your writes).</summary>
+    private async Task FollowOwnWriteAsync(KnowledgeBase kb, IReadOnlyList<PreparedDocument> written, long sequence, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CatchUpAsync(sequence, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            ForgetHandoff(kb.Name, written);
+        }
+    }
+
+    /// <summary>Every base and overlay: the replica's open bases with a shared source, else the folders on disk.</summary>
+    private async Task<IReadOnlyList<KnowledgeBaseMeta>> MetasAsync(CancellationToken cancellationToken) =>
+        _source.IsShared
+            ? [.. _open.Values.Select(kb => kb.Meta)]
+            : [.. (await _source.ListBasesAsync(cancellationToken).ConfigureAwait(false)).Select(b => b.Meta)];
 
     private string PathOf(string name) => Path.Combine(_root, name);
 
@@ -255,6 +370,19 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         EmbeddingModel = kb.Vectors is null ? null : _embeddings.Embedder?.ModelId,
     };
 
+    /// <summary>Stops following the source (waiting for a change being applied), then closes every base.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        await StopFollowingAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        Dispose();
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -263,6 +391,7 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         }
 
         _disposed = true;
+        _stop.Cancel();
         foreach (var kb in _open.Values)
         {
             kb.Dispose();
@@ -271,5 +400,6 @@ public sealed partial class KnowledgeBaseStore : IKnowledgeBaseStore, IDisposabl
         _open.Clear();
         _analyzer.Dispose();
         _catalog.Dispose();
+        _source.Dispose();
     }
 }
