@@ -61,8 +61,15 @@ public sealed partial class KnowledgeBaseStore
             var head = await _source.HeadAsync(cancellationToken).ConfigureAwait(false);
             var bases = await _source.ListBasesAsync(cancellationToken).ConfigureAwait(false);
             var live = bases.Select(b => b.Meta.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var folder in Directory.EnumerateDirectories(_root).Select(Path.GetFileName).OfType<string>()
-                .Where(n => KnowledgeValidation.IsValidName(n) && !live.Contains(n)).ToList())
+            var folders = Directory.EnumerateDirectories(_root).Select(Path.GetFileName).OfType<string>().Where(KnowledgeValidation.IsValidName).ToList();
+            if (folders.FirstOrDefault(n => LocalDocumentSource.ReadMeta(PathOf(n)) is not null) is { } local)
+            {
+                // A replica's folders are copies it may delete; a local base is not, so it is never touched.
+                throw new InvalidOperationException(
+                    $"'{PathOf(local)}' holds a local knowledge base (base.json); with Knowledge:Store=postgres, Knowledge:RootPath must be a folder of the replica's own.");
+            }
+
+            foreach (var folder in folders.Where(n => !live.Contains(n)))
             {
                 await DropLocalCopyAsync(folder, cancellationToken).ConfigureAwait(false);
             }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Knowledge.Sources;
 
 namespace EvoR.Pipeline.Tests.Knowledge;
 
@@ -56,8 +57,25 @@ public sealed class KnowledgeReplicaTests
         await a.Store.AddDocumentsAsync("docs", [Doc("incr", "# Bucket.incr\nAtomically adds to an integer counter.")], Ct);
         var seen = await UntilAsync(() => FindsAsync(b, "incr"));
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"added through A, searchable through B after {seen.TotalMilliseconds:0} ms");
         Assert.True(seen <= Bound, $"seen after {seen.TotalMilliseconds:0} ms");
         Assert.Equal("# Bucket.incr\nAtomically adds to an integer counter.", (await b.GetDocumentAsync("docs", "incr", Ct))?.Text);
+    }
+
+    [Fact]
+    public async Task WithoutNotifications_BFollowsByPolling_WithinTheBound()
+    {
+        await using var a = await ReplicaA();
+        using var folderB = new TempDirectory();
+        await using var b = TestServices.CreateStore(
+            folderB.Path, _embedder, k => k.FollowInterval = new KnowledgeOptions().FollowInterval, source: new PollingOnlySource(a.Database!.Source()));
+        await a.Store.CreateAsync("docs", cancellationToken: Ct);
+        await b.GetAsync("docs", Ct);
+
+        await a.Store.AddDocumentsAsync("docs", [Doc("incr", "# Bucket.incr\nAtomically adds to an integer counter.")], Ct);
+        var seen = await UntilAsync(() => FindsAsync(b, "incr"));
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"polling only: searchable through B after {seen.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -148,6 +166,23 @@ public sealed class KnowledgeReplicaTests
     }
 
     [Fact]
+    public async Task StartAsync_FolderHoldingALocalBase_RefusedAndLeftAlone()
+    {
+        await using var a = await ReplicaA();
+        using var folder = new TempDirectory();
+        using (var local = TestServices.CreateStore(folder.Path, null))
+        {
+            await local.CreateAsync("mine", cancellationToken: Ct);
+        }
+
+        await using var replica = a.NewStore(folder.Path);
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => replica.StartAsync(Ct));
+
+        Assert.Contains("holds a local knowledge base", ex.Message, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(folder.Path, "mine", "base.json")));
+    }
+
+    [Fact]
     public async Task WritesThroughBothReplicas_BothSeeEverything()
     {
         await using var a = await ReplicaA();
@@ -163,4 +198,32 @@ public sealed class KnowledgeReplicaTests
         Assert.Equal(2, (await a.Store.GetAsync("docs", Ct)).Documents);
         Assert.Equal(2, (await b.GetAsync("docs", Ct)).Documents);
     }
+}
+
+/// <summary>A PostgreSQL source whose notifications never arrive, so its replica finds changes by polling alone.</summary>
+internal sealed class PollingOnlySource(IKnowledgeDocumentSource inner) : IKnowledgeDocumentSource
+{
+    public bool IsShared => inner.IsShared;
+
+    public Task InitializeAsync(CancellationToken cancellationToken) => inner.InitializeAsync(cancellationToken);
+
+    public Task<IReadOnlyList<SourceBase>> ListBasesAsync(CancellationToken cancellationToken) => inner.ListBasesAsync(cancellationToken);
+
+    public Task<long> CreateBaseAsync(KnowledgeBaseMeta meta, CancellationToken cancellationToken) => inner.CreateBaseAsync(meta, cancellationToken);
+
+    public Task<long> DeleteBaseAsync(string name, CancellationToken cancellationToken) => inner.DeleteBaseAsync(name, cancellationToken);
+
+    public Task<SourceWrite> WriteDocumentsAsync(IReadOnlyList<DocumentWrite> writes, CancellationToken cancellationToken) =>
+        inner.WriteDocumentsAsync(writes, cancellationToken);
+
+    public Task<IReadOnlyList<SourceChange>> ReadChangesAsync(long after, int limit, string? baseName, CancellationToken cancellationToken) =>
+        inner.ReadChangesAsync(after, limit, baseName, cancellationToken);
+
+    public Task<long> HeadAsync(CancellationToken cancellationToken) => inner.HeadAsync(cancellationToken);
+
+    public Task WaitForChangeAsync(TimeSpan timeout, CancellationToken cancellationToken) => Task.Delay(timeout, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    public void Dispose() => inner.Dispose();
 }
