@@ -112,6 +112,25 @@ public sealed class KnowledgeReplicaTests
     }
 
     [Fact]
+    public async Task AddThroughB_AfterADeletedTheBase_UnknownBaseAndNothingWritten()
+    {
+        await using var a = await ReplicaA();
+        using var folderB = new TempDirectory();
+        await using var b = TestServices.CreateStore(
+            folderB.Path, _embedder, k => k.FollowInterval = TimeSpan.FromMinutes(1), source: new PollingOnlySource(a.Database!.Source()));
+        await a.Store.CreateAsync("docs", cancellationToken: Ct);
+        await b.GetAsync("docs", Ct);
+        await a.Store.DeleteAsync("docs", Ct);
+
+        // B still has its copy (it polls once a minute here), but the database refuses the write.
+        var ex = await Assert.ThrowsAsync<KnowledgeException>(() => b.AddDocumentsAsync("docs", [Doc("incr", "# Bucket.incr\nAtomically adds.")], Ct));
+
+        Assert.Equal(KnowledgeErrorKind.UnknownBase, ex.Kind);
+        await a.Store.CreateAsync("docs", cancellationToken: Ct);
+        Assert.Equal(0, (await a.Store.GetAsync("docs", Ct)).Documents);
+    }
+
+    [Fact]
     public async Task BStartedAfterAsWrites_CatchesUpAtStart()
     {
         await using var a = await ReplicaA();

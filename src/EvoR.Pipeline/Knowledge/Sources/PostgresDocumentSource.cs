@@ -135,10 +135,18 @@ internal sealed class PostgresDocumentSource(NpgsqlDataSource dataSource) : IKno
             var i = 0;
             do
             {
+                var found = false;
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
+                    found = true;
                     seq = Math.Max(seq, reader.GetInt64(0));
                     removed += writes[i].Document is null ? 1 : 0;
+                }
+
+                if (!found && writes[i].Document is not null)
+                {
+                    // The base was deleted (through another replica) since this one looked it up; nothing is committed.
+                    throw new KnowledgeException(KnowledgeErrorKind.UnknownBase, $"No knowledge base named '{writes[i].Base}'.", "name");
                 }
 
                 i++;
