@@ -17,7 +17,8 @@ public static class PipelineServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the pipeline's knowledge store (<see cref="IKnowledgeBaseStore"/>), embedder, and web search source,
-    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>.
+    /// binding and validating at start the sections <c>Knowledge</c>, <c>Retrieval</c>, <c>Embeddings</c> and <c>WebSearch</c>
+    /// (and, with <c>Knowledge:Store=postgres</c>, that <c>ConnectionStrings:EvoR</c> is set).
     /// Needs nothing else from the host, so a host that serves knowledge bases without generating code calls this alone.
     /// A second call (also through <see cref="AddEvoRPipeline"/>) adds nothing.
     /// </summary>
@@ -46,7 +47,8 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<OnnxSentenceEmbedder>();
         services.TryAddSingleton<ITextEmbedder>(sp => sp.GetRequiredService<OnnxSentenceEmbedder>());
         services.TryAddSingleton<EmbeddingService>();
-        services.TryAddSingleton<KnowledgeBaseStore>();
+        // Local folders by default; Knowledge:Store=postgres makes this process a replica of ConnectionStrings:EvoR.
+        KnowledgeStoreRegistration.AddKnowledgeStore(services, configuration);
         services.TryAddSingleton<IKnowledgeBaseStore>(sp => sp.GetRequiredService<KnowledgeBaseStore>());
 
 #pragma warning disable EVOR0001 // The live web source is experimental; registering it is not.

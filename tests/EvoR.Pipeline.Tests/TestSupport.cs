@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EvoR.Pipeline.Embeddings;
 using EvoR.Pipeline.Knowledge;
+using EvoR.Pipeline.Knowledge.Sources;
 using EvoR.Pipeline.Retrieval;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -77,7 +78,8 @@ internal static class TestServices
         Action<KnowledgeOptions>? knowledge = null,
         Action<RetrievalOptions>? retrieval = null,
         bool cache = true,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IKnowledgeDocumentSource? source = null)
     {
         var k = new KnowledgeOptions { RootPath = root };
         knowledge?.Invoke(k);
@@ -97,7 +99,8 @@ internal static class TestServices
             service,
             new KnowledgeTelemetry(MeterFactory),
             time ?? TimeProvider.System,
-            NullLogger<KnowledgeBaseStore>.Instance);
+            NullLogger<KnowledgeBaseStore>.Instance,
+            source);
     }
 
     public static string TestData(string name) => System.IO.Path.Combine(AppContext.BaseDirectory, "TestData", name);

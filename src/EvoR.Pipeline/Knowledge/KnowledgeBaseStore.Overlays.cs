@@ -13,10 +13,11 @@ public sealed partial class KnowledgeBaseStore
 
     public async Task<IReadOnlyList<KnowledgeBaseInfo>> ListOverlaysAsync(string? parent, CancellationToken cancellationToken = default)
     {
+        await StartedAsync(cancellationToken).ConfigureAwait(false);
         if (parent is not null)
         {
             // An unknown parent is a 404, like every other method.
-            Get(parent);
+            await ResolveAsync(parent, "name", cancellationToken).ConfigureAwait(false);
         }
 
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -24,11 +25,11 @@ public sealed partial class KnowledgeBaseStore
         {
             return
             [
-                .. Metas()
+                .. (await MetasAsync(cancellationToken).ConfigureAwait(false))
                     .Where(m => m.Parent is not null && (parent is null || m.Parent == parent))
                     .Select(m => m.Name)
                     .Order(StringComparer.Ordinal)
-                    .Select(n => Info(OpenLocked(n, "name"))),
+                    .Select(n => Info(Open(n, "name"))),
             ];
         }
         finally
@@ -39,17 +40,25 @@ public sealed partial class KnowledgeBaseStore
 
     public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
-        Get(name);
+        await ResolveAsync(name, "name", cancellationToken).ConfigureAwait(false);
         await _catalog.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var kb = OpenLocked(name, "name");
-            foreach (var overlay in Metas().Where(m => m.Parent == name).Select(m => m.Name).ToList())
+            if (_source.IsShared)
             {
-                await DeleteLockedAsync(OpenLocked(overlay, "name"), cancellationToken).ConfigureAwait(false);
+                // The replica drops its copies of the base and its overlays as it follows the deletion.
+                await CatchUpAsync(await _source.DeleteBaseAsync(name, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                return;
             }
 
-            await DeleteLockedAsync(kb, cancellationToken).ConfigureAwait(false);
+            var kb = Open(name, "name");
+            foreach (var overlay in (await MetasAsync(cancellationToken).ConfigureAwait(false)).Where(m => m.Parent == name).Select(m => m.Name).ToList())
+            {
+                await CloseAsync(Open(overlay, "name"), cancellationToken).ConfigureAwait(false);
+            }
+
+            await CloseAsync(kb, cancellationToken).ConfigureAwait(false);
+            await _source.DeleteBaseAsync(name, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -59,10 +68,13 @@ public sealed partial class KnowledgeBaseStore
 
     public async Task<IngestResult> PromoteAsync(string overlayName, IEnumerable<string>? documentIds = null, CancellationToken cancellationToken = default)
     {
-        var overlay = Get(overlayName);
-        var parent = overlay.Meta.Parent is { } p ? Get(p)
+        var overlay = await ResolveAsync(overlayName, "name", cancellationToken).ConfigureAwait(false);
+        var parent = overlay.Meta.Parent is { } p ? await ResolveAsync(p, "name", cancellationToken).ConfigureAwait(false)
             : throw new KnowledgeException(KnowledgeErrorKind.InvalidRequest, $"'{overlayName}' is not an overlay; only overlay documents can be promoted.", "name");
         var jobId = overlay.Meta.JobId ?? JobOfDescription(overlay.Meta);
+        IngestResult result;
+        IReadOnlyList<PreparedDocument> written;
+        long sequence;
         await overlay.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -73,43 +85,39 @@ public sealed partial class KnowledgeBaseStore
                     Provenance = (d.Provenance ?? new Provenance()) with { Overlay = overlayName, JobId = d.Provenance?.JobId ?? jobId },
                 })
                 .ToList();
-            IngestResult result;
             await parent.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                result = AddLocked(parent, null, docs, cancellationToken);
+                var plan = _ingester.Plan(parent, null, docs, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                written = plan.Prepared;
+                // Into the parent and out of the overlay together (one transaction with a shared source).
+                sequence = await WriteLockedAsync(parent, written, overlay, ids, cancellationToken).ConfigureAwait(false);
+                result = plan.ToResult();
             }
             finally
             {
                 parent.WriteLock.Release();
             }
-
-            overlay.Remove(ids);
-            KnowledgeLog.Promoted(_logger, overlayName, parent.Name, result.Added + result.Updated);
-            return result;
         }
         finally
         {
             overlay.WriteLock.Release();
         }
+
+        await FollowOwnWriteAsync(parent, written, sequence, cancellationToken).ConfigureAwait(false);
+        KnowledgeLog.Promoted(_logger, overlayName, parent.Name, result.Added + result.Updated);
+        return result;
     }
 
-    /// <summary>Closes and removes one base; the caller holds the catalogue lock.</summary>
-    private async Task DeleteLockedAsync(KnowledgeBase kb, CancellationToken cancellationToken)
+    /// <summary>Closes one base once its writes are done and forgets it; its files are the source's (or the replica's) to remove.</summary>
+    private async Task CloseAsync(KnowledgeBase kb, CancellationToken cancellationToken)
     {
         await kb.WriteLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         _open.TryRemove(kb.Name, out _);
         kb.Dispose();
-        Directory.Delete(kb.Path, recursive: true);
         KnowledgeLog.BaseDeleted(_logger, kb.Name);
     }
-
-    /// <summary>The metadata of every base and overlay on disk.</summary>
-    private IEnumerable<KnowledgeBaseMeta> Metas() =>
-        Directory.EnumerateDirectories(_root)
-            .Where(d => Path.GetFileName(d) is { } n && NameRegex().IsMatch(n))
-            .Select(KnowledgeBase.ReadMeta)
-            .OfType<KnowledgeBaseMeta>();
 
     /// <summary>The job of an overlay made before overlays recorded it, from the description they were given.</summary>
     private static string? JobOfDescription(KnowledgeBaseMeta meta) =>

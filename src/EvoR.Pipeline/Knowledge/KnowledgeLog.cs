@@ -28,4 +28,13 @@ internal static partial class KnowledgeLog
 
     [LoggerMessage(2007, LogLevel.Debug, "Search in {Name} ({Mode}, k={K}): {Hits} hits in {ElapsedMs:0.00} ms")]
     public static partial void Searched(ILogger logger, string name, string mode, int k, int hits, double elapsedMs);
+
+    [LoggerMessage(2008, LogLevel.Information, "Knowledge replica started: {Bases} bases caught up, following from sequence {Sequence}, in {ElapsedMs:0} ms")]
+    public static partial void ReplicaStarted(ILogger logger, int bases, long sequence, double elapsedMs);
+
+    [LoggerMessage(2009, LogLevel.Warning, "Knowledge replica could not follow the source after sequence {Sequence}; retrying")]
+    public static partial void FollowFailed(ILogger logger, long sequence, Exception exception);
+
+    [LoggerMessage(2010, LogLevel.Information, "Knowledge base {Name}: local copy (re)built from the source")]
+    public static partial void LocalCopyRebuilt(ILogger logger, string name);
 }

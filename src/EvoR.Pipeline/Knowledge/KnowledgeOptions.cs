@@ -7,6 +7,27 @@ public sealed class KnowledgeOptions
 {
     public const string SectionName = "Knowledge";
 
+    public const string LocalStore = "local";
+
+    public const string PostgresStore = "postgres";
+
+    /// <summary>
+    /// Where bases and documents live: <c>local</c> (default: the folders under <see cref="RootPath"/> are the only
+    /// copy) or <c>postgres</c> (PostgreSQL at <c>ConnectionStrings:EvoR</c> is the truth for every replica, and
+    /// <see cref="RootPath"/> holds this replica's own index copy, rebuilt from the database when missing).
+    /// </summary>
+    [Required]
+    [RegularExpression("^(local|postgres)$", ErrorMessage = "Knowledge:Store must be 'local' or 'postgres'.")]
+    public string Store { get; set; } = LocalStore;
+
+    /// <summary>
+    /// With <c>Store=postgres</c>: the longest a replica goes without looking for changes made through other replicas
+    /// when no notification wakes it first, so a change is searchable everywhere within about this long. Default 1
+    /// second, range 50 ms–1 minute.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan FollowInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Folder holding one sub-folder per knowledge base (and the embedding cache). Default <c>data/knowledge</c>, relative to the working directory.</summary>
     [Required]
     public string RootPath { get; set; } = "data/knowledge";
