@@ -56,16 +56,22 @@ internal sealed class ScriptedGapDataset : IBenchDataset
             Text = "# Vault.size\nVault.size() counts the numbers of a Vault; sums and totals over a Vault start from its keys." },
     ];
 
-    private static BenchProblem Problem(string id, string prompt, string reference, string visible, string hidden) => new()
+    private static BenchProblem Problem(string id, string prompt, string reference, string visible, string hidden) =>
+        VaultlibProblem(Context, id, prompt, reference, visible, hidden, ["Vault.fetch(key) reads the value stored under a key."]);
+
+    /// <summary>A Python problem over a <c>vaultlib</c> program (<paramref name="context"/> with an <c>[insert]</c>), as the
+    /// scripted datasets write them.</summary>
+    internal static BenchProblem VaultlibProblem(string context, string id, string prompt, string reference, string visible, string hidden,
+        IReadOnlyList<string> gold) => new()
     {
         Id = id,
         Prompt = prompt,
         Language = "python",
         Library = "vaultlib",
-        CodeContext = Context.Replace("[insert]", GenerationProblem.InsertSlot, StringComparison.Ordinal),
+        CodeContext = context.Replace("[insert]", GenerationProblem.InsertSlot, StringComparison.Ordinal),
         VisibleTests = new ScriptTests { Code = visible },
         Tests = new ScriptTests { Code = hidden },
         Reference = reference,
-        GoldDocs = ["Vault.fetch(key) reads the value stored under a key."],
+        GoldDocs = gold,
     };
 }

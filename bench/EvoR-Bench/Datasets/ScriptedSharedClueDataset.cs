@@ -1,6 +1,4 @@
-using EvoR.Pipeline.Generation;
 using EvoR.Pipeline.Knowledge;
-using EvoR.Sandbox;
 
 namespace EvoR.Bench.Datasets;
 
@@ -60,16 +58,6 @@ internal sealed class ScriptedSharedClueDataset : IBenchDataset
     /// <summary>The gap dataset's pages: none of them names the primary key.</summary>
     public IReadOnlyList<KnowledgeDocument> Documents { get; } = new ScriptedGapDataset().Documents;
 
-    private static BenchProblem Problem(string id, string prompt, string reference, string visible, string hidden, IReadOnlyList<string> gold) => new()
-    {
-        Id = id,
-        Prompt = prompt,
-        Language = "python",
-        Library = "vaultlib",
-        CodeContext = Context.Replace("[insert]", GenerationProblem.InsertSlot, StringComparison.Ordinal),
-        VisibleTests = new ScriptTests { Code = visible },
-        Tests = new ScriptTests { Code = hidden },
-        Reference = reference,
-        GoldDocs = gold,
-    };
+    private static BenchProblem Problem(string id, string prompt, string reference, string visible, string hidden, IReadOnlyList<string> gold) =>
+        ScriptedGapDataset.VaultlibProblem(Context, id, prompt, reference, visible, hidden, gold);
 }
