@@ -75,8 +75,33 @@ internal sealed partial class KnowledgeBase
         }
     }
 
-    public long SizeBytes =>
-        System.IO.Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+    /// <summary>Bytes on disk. Lucene replaces its segment files as it commits, and a replica's follower removes the folder
+    /// of a base deleted through another replica: a file (or the folder) gone between listing and measuring counts as gone.</summary>
+    public long SizeBytes
+    {
+        get
+        {
+            long total = 0;
+            try
+            {
+                foreach (var file in new DirectoryInfo(Path).EnumerateFiles("*", SearchOption.AllDirectories))
+                {
+                    try
+                    {
+                        total += file.Length;
+                    }
+                    catch (FileNotFoundException)
+                    {
+                    }
+                }
+            }
+            catch (DirectoryNotFoundException)
+            {
+            }
+
+            return total;
+        }
+    }
 
     public string? DocumentHash(string id)
     {
