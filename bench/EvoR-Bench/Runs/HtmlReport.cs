@@ -18,6 +18,19 @@ internal static class HtmlReport
     public static async Task WriteAsync(string directory, RunSummary summary, IEnumerable<SampleRecord> samples, CancellationToken cancellationToken) =>
         await File.WriteAllTextAsync(Path.Combine(directory, FileName), Render(summary, [.. samples]), cancellationToken);
 
+    private static int IndexIn(IReadOnlyList<string> names, string name)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] == name)
+            {
+                return i;
+            }
+        }
+
+        return int.MaxValue;
+    }
+
     private static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
 
     private static string Pct(double v) => (v * 100).ToString("0.0", CultureInfo.InvariantCulture);
@@ -84,7 +97,10 @@ internal static class HtmlReport
         }
 
         h.Append("<h2>Samples</h2>");
-        foreach (var sample in samples.OrderBy(x => x.Dataset, StringComparer.Ordinal).ThenBy(x => x.Method, StringComparer.Ordinal).ThenBy(x => x.ProblemId, StringComparer.Ordinal).ThenBy(x => x.Sample))
+        // In the tables' order (datasets and methods as the run listed them), problems in numeric order: HumanEval/2
+        // before HumanEval/10.
+        foreach (var sample in samples.OrderBy(x => IndexIn(s.Datasets, x.Dataset)).ThenBy(x => IndexIn(s.Methods, x.Method))
+                     .ThenBy(x => x.ProblemId, ProblemIdOrder.Instance).ThenBy(x => x.Sample))
         {
             h.Append("<details class=\"sample\"><summary>").Append(E($"{sample.Dataset} / {sample.Method} / {sample.ProblemId}"))
                 .Append(sample.Sample > 0 ? E($" #{sample.Sample}") : "").Append(" — <b class=\"").Append(sample.Passed ? "pass" : "fail").Append("\">")

@@ -82,6 +82,33 @@ public sealed class RunSummaryTests
         Assert.DoesNotContain("Cost (USD)", SummaryWriter.Markdown(unpriced), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void HtmlReport_SamplesInTheRunsMethodOrderAndProblemsInNumericOrder()
+    {
+        var dataset = new FakeDataset([Problem("p/2", 0), Problem("p/10", 0), Problem("p/1", 0)]);
+        var options = Options(dataset) with { Methods = ["vanilla", "evor"] };
+        var samples = new[] { "p/10", "p/2", "p/1" }.SelectMany(id => new[] { Sample(id, null), Sample(id, null) with { Method = "evor" } });
+
+        var html = HtmlReport.Render(RunSummary.Build("r", options, samples), [.. samples]);
+
+        var listed = System.Text.RegularExpressions.Regex.Matches(html, "<summary>fake / (\\w+) / (p/\\d+)").Select(m => $"{m.Groups[1]} {m.Groups[2]}");
+        Assert.Equal(["vanilla p/1", "vanilla p/2", "vanilla p/10", "evor p/1", "evor p/2", "evor p/10"], listed);
+    }
+
+    [Theory]
+    [InlineData("HumanEval/2", "HumanEval/10")]
+    [InlineData("q9", "q10")]
+    [InlineData("q09", "q10")]
+    [InlineData("a", "b")]
+    [InlineData("p1", "p1a")]
+    [InlineData("p/2/x", "p/10/a")]
+    public void ProblemIdOrder_DigitRunsByValue(string before, string after)
+    {
+        Assert.True(ProblemIdOrder.Instance.Compare(before, after) < 0);
+        Assert.True(ProblemIdOrder.Instance.Compare(after, before) > 0);
+        Assert.Equal(0, ProblemIdOrder.Instance.Compare(before, before));
+    }
+
     private static BenchRunOptions Options(IBenchDataset dataset) => new() { Datasets = [dataset], Methods = ["vanilla"], OutputDirectory = "unused" };
 
     private static BenchProblem Problem(string id, int goldLines) => new()
