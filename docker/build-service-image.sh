@@ -17,6 +17,14 @@ fi
 
 echo "evor: publishing the service (self-contained, linux-x64)" >&2
 rm -rf artifacts/service
-dotnet publish src/EvoR.Api -c Release -r linux-x64 --self-contained -o artifacts/service -p:UseAppHost=true >/dev/null
+# Without shared build servers: a clean-clone CI run once saw the publish exit 0 with nothing written while other
+# builds ran on the machine. The app's presence is checked, never assumed.
+mkdir -p artifacts
+if ! dotnet publish src/EvoR.Api -c Release -r linux-x64 --self-contained -o artifacts/service -p:UseAppHost=true \
+       --disable-build-servers >artifacts/publish.log 2>&1 || [ ! -x artifacts/service/EvoR.Api ]; then
+  tail -n 30 artifacts/publish.log >&2
+  echo "evor: publishing the service did not produce artifacts/service/EvoR.Api (log: artifacts/publish.log)" >&2
+  exit 1
+fi
 echo "evor: building $IMAGE" >&2
 docker build -q --network host --build-arg "BASE=$BASE" --label "org.evor.recipe=$recipe" -t "$IMAGE" . >/dev/null
