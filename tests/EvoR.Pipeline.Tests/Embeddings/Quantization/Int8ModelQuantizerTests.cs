@@ -30,6 +30,11 @@ public sealed class Int8ModelQuantizerTests
     [InlineData(true)]
     public void Quantize_TinyModel_RunsInOnnxRuntimeCloseToFloat(bool reduceRange)
     {
+        // Full-range int8 weights saturate the AVX2 kernel's VPMADDUBSW, which ONNX Runtime uses on x64 CPUs without
+        // VNNI: that is why the service quantises to 7 bits there (QuantizedModelStore.NeedsReducedRange), and why
+        // only the 7-bit case can be close to float on such a CPU.
+        Assert.SkipWhen(!reduceRange && QuantizedModelStore.NeedsReducedRange,
+            "this x64 CPU has no VNNI: full-range int8 weights saturate ONNX Runtime's AVX2 kernel, so the service uses 7 bits here (the reduceRange case)");
         var x = RandomValues(2 * 5 * K, seed: 3);
         var expected = RunTiny(TinyModel(), x);
 
