@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Docker.DotNet.Unix;
 using EvoR.Sandbox.Backends;
 using Polly;
 using Polly.Retry;
@@ -33,10 +32,7 @@ internal sealed class DockerEngine : IDisposable
     public DockerEngine(DockerSandboxOptions options, TimeProvider time)
     {
         Endpoint = ResolveEndpoint(options.Endpoint);
-        _client = new DockerClientBuilder()
-            .WithEndpoint(new Uri(Endpoint))
-            .WithTransportOptions(new UnixSocketTransportOptions())
-            .Build();
+        _client = Fleet.DockerClientFactory.Create(Endpoint, options.Tls);
         var calls = new ResiliencePipelineBuilder { TimeProvider = time };
         if (options.EngineRetries > 0)
         {
