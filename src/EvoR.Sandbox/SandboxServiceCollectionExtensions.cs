@@ -48,6 +48,8 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton<DockerImageResolver>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<DockerSandboxBackend>(sp));
         services.TryAddSingleton(DockerFleetFactory.Create);
+        services.TryAddSingleton<IEngineFleet>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend == "docker"
+            ? sp.GetRequiredService<DockerFleetBackend>() : NoEngineFleet.Instance);
         services.TryAddSingleton<ISandboxBackend>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend switch
         {
             "docker" => sp.GetRequiredService<DockerFleetBackend>(),

@@ -30,6 +30,7 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
     private readonly CancellationTokenSource _disposing = new();
     private TaskCompletionSource _changed = NewSignal();
     private long _picks;
+    private int _disposed;
 
     internal DockerFleetBackend(
         IReadOnlyList<FleetEngine> engines, bool lone, EngineBreakerOptions breaker, TimeProvider time, ILogger logger,
@@ -279,6 +280,12 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
 
     public async ValueTask DisposeAsync()
     {
+        // Registered as itself, as ISandboxBackend and as IEngineFleet: the container disposes it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _disposing.CancelAsync();
         foreach (var e in _engines)
         {

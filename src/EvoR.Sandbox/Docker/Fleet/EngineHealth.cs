@@ -37,3 +37,11 @@ public interface IEngineFleet
     /// <summary>Each engine's state now.</summary>
     IReadOnlyList<EngineHealth> Engines { get; }
 }
+
+/// <summary>The process backend's fleet: no engines.</summary>
+internal sealed class NoEngineFleet : IEngineFleet
+{
+    public static readonly NoEngineFleet Instance = new();
+
+    public IReadOnlyList<EngineHealth> Engines => [];
+}
