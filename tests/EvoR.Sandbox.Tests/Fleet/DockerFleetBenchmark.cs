@@ -33,8 +33,8 @@ public sealed class DockerFleetBenchmark
         }
 
         await using var two = await DockerFleetEngines.StartAsync(Capacity);
-        await using var one = await OneEngineAsync(Capacity);
-        await using var oneWide = await OneEngineAsync(2 * Capacity);
+        await using var one = OneEngine(Capacity);
+        await using var oneWide = OneEngine(2 * Capacity);
         var figures = new Dictionary<string, List<double>> { ["one"] = [], ["two"] = [], ["one-wide"] = [] };
         foreach (var (name, services) in new[] { ("one", one), ("two", two.Services), ("one-wide", oneWide) })
         {
@@ -68,18 +68,14 @@ public sealed class DockerFleetBenchmark
     }
 
     /// <summary>The usual engine alone, as a fleet of its own (so the same fleet code runs in every set-up).</summary>
-    private static async Task<ServiceProvider> OneEngineAsync(int capacity)
-    {
-        var services = SandboxFixture.Build(new Dictionary<string, string?>
+    private static ServiceProvider OneEngine(int capacity) =>
+        SandboxFixture.Build(new Dictionary<string, string?>
         {
             ["Sandbox:Backend"] = "docker",
             ["Sandbox:QueueLimit"] = "500",
             ["Sandbox:Docker:Engines:0:Endpoint"] = DockerFleetEngines.FirstEndpoint,
             ["Sandbox:Docker:Engines:0:Capacity"] = capacity.ToString(CultureInfo.InvariantCulture),
         });
-        await Task.CompletedTask;
-        return services;
-    }
 
     /// <summary>Executions per second: <paramref name="runs"/> trivial programs, as many at once as the executor runs.</summary>
     private static async Task<double> MeasureAsync(CodeExecutor executor, int runs)
