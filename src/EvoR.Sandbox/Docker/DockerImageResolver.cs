@@ -34,6 +34,7 @@ public sealed class DockerImageResolver(LanguageCatalog catalog, IOptions<Sandbo
             return false;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or System.Net.Sockets.SocketException
+            or System.Security.Authentication.AuthenticationException
             or TimeoutException or DockerApiException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;

@@ -216,6 +216,27 @@ public sealed class DockerFleetBackendTests
     }
 
     [Fact]
+    public async Task RunAsync_CallerCancels_SlotFreedAndTheEngineNotJudged()
+    {
+        var a = new FakeEngineBackend("a") { Outcome = () => new SandboxRun { SetupError = "engine" } };
+        await using var fleet = Fleet(new FakeTimeProvider(), null, (a, 1));
+        await fleet.RunAsync(Spec, Ct);
+        await fleet.RunAsync(Spec, Ct);
+        a.Hold = true;
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+
+        var run = fleet.RunAsync(Spec, cancel.Token);
+        await WaitUntil(() => a.Started == 3);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Equal(0, fleet.Engines[0].InFlight);
+        Assert.Equal(2, fleet.Engines[0].ConsecutiveFailures);
+        Assert.Equal(2, fleet.Engines[0].Runs);
+        Assert.Equal("closed", fleet.Engines[0].State);
+    }
+
+    [Fact]
     public async Task RunAsync_OneScope_StaysOnOneEngine()
     {
         var (a, b) = (new FakeEngineBackend("a"), new FakeEngineBackend("b"));

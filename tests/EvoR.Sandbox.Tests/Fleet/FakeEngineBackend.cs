@@ -38,6 +38,7 @@ internal sealed class FakeEngineBackend(string name) : ISandboxBackend
         }
 
         var run = new TaskCompletionSource<SandboxRun>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cancellationToken.Register(() => run.TrySetCanceled(cancellationToken));
         _held.Enqueue(run);
         return run.Task;
     }

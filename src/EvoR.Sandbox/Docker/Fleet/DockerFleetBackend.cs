@@ -87,7 +87,8 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            Release(engine, fault: null);
+            // The caller gave up: that says nothing about the engine either way.
+            Release(engine, fault: null, counts: false);
             throw;
         }
         catch (Exception e)
@@ -198,11 +199,17 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
         }
     }
 
-    private void Release(FleetEngine engine, string? fault)
+    private void Release(FleetEngine engine, string? fault, bool counts = true)
     {
         lock (_lock)
         {
             engine.InFlight--;
+            if (!counts)
+            {
+                Signal();
+                return;
+            }
+
             engine.Runs++;
             if (fault is null)
             {
@@ -221,7 +228,10 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
             Signal();
         }
 
-        _telemetry.Run(engine.Endpoint, fault is null);
+        if (counts)
+        {
+            _telemetry.Run(engine.Endpoint, fault is null);
+        }
     }
 
     private async Task ProbeAsync(FleetEngine engine)
