@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Diagnostics;
 using EvoR.Sandbox.Docker;
+using EvoR.Sandbox.Docker.Fleet;
 using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using EvoR.Sandbox.Process;
@@ -33,6 +34,9 @@ public static class SandboxServiceCollectionExtensions
             .Validate(o => o.Libraries.All(l => NamedLibraries.NameProblem(l.Key) is null && Path.IsPathRooted(l.Value.Path))
                 && o.Process.Libraries.All(l => NamedLibraries.NameProblem(l.Key) is null && Path.IsPathRooted(l.Value)),
                 "Sandbox:Libraries: a library's name is letters, digits, '-' and '_', and its Path an absolute host folder.")
+            .Validate(o => DockerFleetFactory.IsValid(o.Docker),
+                "Sandbox:Docker:Engines or :Breaker has a value out of range (an engine needs a unix:// or tcp:// Endpoint; Tls only with tcp://).")
+            .PostConfigure(DockerFleetFactory.PostConfigure)
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -43,9 +47,12 @@ public static class SandboxServiceCollectionExtensions
         services.TryAddSingleton(sp => new SandboxTelemetry(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton<DockerImageResolver>();
         services.TryAddSingleton(sp => ActivatorUtilities.CreateInstance<DockerSandboxBackend>(sp));
+        services.TryAddSingleton(DockerFleetFactory.Create);
+        services.TryAddSingleton<IEngineFleet>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend == "docker"
+            ? sp.GetRequiredService<DockerFleetBackend>() : NoEngineFleet.Instance);
         services.TryAddSingleton<ISandboxBackend>(sp => sp.GetRequiredService<IOptions<SandboxOptions>>().Value.Backend switch
         {
-            "docker" => sp.GetRequiredService<DockerSandboxBackend>(),
+            "docker" => sp.GetRequiredService<DockerFleetBackend>(),
             _ when OperatingSystem.IsLinux() => ActivatorUtilities.CreateInstance<ProcessSandboxBackend>(sp),
             _ => throw new PlatformNotSupportedException("The process sandbox needs Linux (bubblewrap, namespaces, cgroups)."),
         });

@@ -8,6 +8,7 @@ public static class HealthExtensions
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddHttpClient(LlmReachabilityProbe.HttpClientName);
         services.AddSingleton<LlmReachabilityProbe>();
+        services.AddSingleton<PostgresReadinessProbe>();
         services.AddSingleton<HealthMonitor>();
         services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         return services;

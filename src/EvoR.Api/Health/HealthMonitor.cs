@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace EvoR.Api.Health;
 
 /// <summary>
-/// Probes every dependency in the background (sandbox, knowledge store, LLM endpoint), every
+/// Probes every dependency in the background (sandbox, knowledge store, LLM endpoint, PostgreSQL when a store uses it), every
 /// <see cref="HealthOptions.ProbeIntervalSeconds"/>, and keeps the last result, so that health requests answer at once
 /// and a client that gives up cancels nothing. Only the very first request, before the first probe has finished,
 /// waits for it (bounded by <see cref="HealthOptions.ProbeTimeoutSeconds"/>).
@@ -15,6 +15,7 @@ internal sealed class HealthMonitor(
     ISandboxHealthProbe sandbox,
     IKnowledgeBaseStore knowledge,
     LlmReachabilityProbe llm,
+    PostgresReadinessProbe postgres,
     IOptions<HealthOptions> options,
     TimeProvider time,
     ILogger<HealthMonitor> logger) : BackgroundService
@@ -79,7 +80,8 @@ internal sealed class HealthMonitor(
         var sandboxTask = SandboxAsync(timeout, cts.Token);
         var knowledgeTask = KnowledgeAsync(timeout, cts.Token);
         var llmTask = llm.CheckAsync(cts.Token);
-        await Task.WhenAll(sandboxTask, knowledgeTask, llmTask).WaitAsync(timeout + TimeSpan.FromSeconds(1), time, stoppingToken)
+        var databaseTask = postgres.CheckAsync(cts.Token);
+        await Task.WhenAll(sandboxTask, knowledgeTask, llmTask, databaseTask).WaitAsync(timeout + TimeSpan.FromSeconds(1), time, stoppingToken)
             .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         // A check still running after its time is over is told to stop; its result no longer counts.
         await cts.CancelAsync();
@@ -91,13 +93,17 @@ internal sealed class HealthMonitor(
         var llmCheck = llmTask.IsCompletedSuccessfully
             ? llmTask.Result
             : new LlmCheck { Status = LlmCheckStatus.Unreachable, Healthy = false, Provider = "unknown", Message = "The LLM check failed." };
+        var databaseCheck = databaseTask.IsCompletedSuccessfully
+            ? databaseTask.Result
+            : new DependencyCheck { Healthy = false, Message = $"PostgreSQL did not answer within {timeout.TotalSeconds:0} s (setting Health:ProbeTimeoutSeconds)." };
         return new HealthSnapshot
         {
-            Ready = sandboxReport.Healthy && knowledgeCheck.Healthy && llmCheck.Healthy,
+            Ready = sandboxReport.Healthy && knowledgeCheck.Healthy && llmCheck.Healthy && (databaseCheck?.Healthy ?? true),
             CheckedAt = time.GetUtcNow(),
             Sandbox = sandboxReport,
             Knowledge = knowledgeCheck,
             Llm = llmCheck,
+            Database = databaseCheck,
         };
     }
 

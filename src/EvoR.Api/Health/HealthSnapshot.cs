@@ -5,8 +5,8 @@ namespace EvoR.Api.Health;
 /// <summary>The result of one background probe of every dependency, served as it is by the health endpoints.</summary>
 public sealed record HealthSnapshot
 {
-    /// <summary>Whether the service can take requests: the sandbox runs programs, the knowledge store reads, and the
-    /// LLM endpoint (when one is configured) answers.</summary>
+    /// <summary>Whether the service can take requests: the sandbox runs programs, the knowledge store reads, the
+    /// LLM endpoint (when one is configured) answers, and PostgreSQL (when a store uses it) answers.</summary>
     public required bool Ready { get; init; }
 
     /// <summary>When this probe finished.</summary>
@@ -17,6 +17,9 @@ public sealed record HealthSnapshot
     public required DependencyCheck Knowledge { get; init; }
 
     public required LlmCheck Llm { get; init; }
+
+    /// <summary>PostgreSQL, when <c>Generations:Store</c> or <c>Knowledge:Store</c> is <c>postgres</c>; null otherwise.</summary>
+    public DependencyCheck? Database { get; init; }
 }
 
 /// <summary>Whether one dependency works, and why not.</summary>

@@ -33,6 +33,9 @@ public sealed record SandboxHealthReport
     public bool CgroupLimits { get; init; }
 
     public IReadOnlyList<LanguageInfo> Languages { get; init; } = [];
+
+    /// <summary>The Docker backend's engines and their breakers, as they stand when asked; null on the process backend.</summary>
+    public IReadOnlyList<EngineHealth>? Engines { get; init; }
 }
 
 /// <summary>Probes the sandbox backend and its languages.</summary>

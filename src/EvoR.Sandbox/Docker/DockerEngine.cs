@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net.Sockets;
 using Docker.DotNet;
 using Docker.DotNet.Models;
-using Docker.DotNet.Unix;
 using EvoR.Sandbox.Backends;
 using Polly;
 using Polly.Retry;
@@ -33,10 +32,7 @@ internal sealed class DockerEngine : IDisposable
     public DockerEngine(DockerSandboxOptions options, TimeProvider time)
     {
         Endpoint = ResolveEndpoint(options.Endpoint);
-        _client = new DockerClientBuilder()
-            .WithEndpoint(new Uri(Endpoint))
-            .WithTransportOptions(new UnixSocketTransportOptions())
-            .Build();
+        _client = Fleet.DockerClientFactory.Create(Endpoint, options.Tls);
         var calls = new ResiliencePipelineBuilder { TimeProvider = time };
         if (options.EngineRetries > 0)
         {
@@ -276,6 +272,8 @@ internal sealed class DockerEngine : IDisposable
         _ when IsImageMissing(e) => $"Docker image '{image}' is missing: build it with docker/build-images.sh",
         DockerApiException api => $"the Docker engine refused the request ({(int)api.StatusCode}): {api.ResponseBody?.Trim()}",
         TimeoutRejectedException => $"the Docker engine at {Endpoint} did not answer in time",
+        System.Security.Authentication.AuthenticationException =>
+            $"the TLS handshake with the Docker engine at {Endpoint} failed ({Innermost(e).Message}): check its Tls:CaPath, CertPath and KeyPath",
         HttpRequestException or IOException or SocketException =>
             $"cannot reach the Docker engine at {Endpoint} ({Innermost(e).Message}): is dockerd running and its socket writable?",
         _ => null,

@@ -16,10 +16,8 @@ public sealed class DockerImageResolver(LanguageCatalog catalog, IOptions<Sandbo
     private readonly Dictionary<string, string> _overrides = options.Value.Docker.Images;
 
     // Its own client, made on first use: asking whether an image exists needs none of the backend's run machinery.
-    private readonly Lazy<DockerClient> _client = new(() => new DockerClientBuilder()
-        .WithEndpoint(new Uri(DockerEngine.ResolveEndpoint(options.Value.Docker.Endpoint)))
-        .WithTransportOptions(new global::Docker.DotNet.Unix.UnixSocketTransportOptions())
-        .Build());
+    private readonly Lazy<DockerClient> _client = new(() =>
+        Fleet.DockerClientFactory.Create(DockerEngine.ResolveEndpoint(options.Value.Docker.Endpoint), options.Value.Docker.Tls));
 
     /// <summary>Whether the engine has the image; null when no engine answers (within a few seconds).</summary>
     public async Task<bool?> ImageExistsAsync(string image, CancellationToken cancellationToken)
@@ -36,6 +34,7 @@ public sealed class DockerImageResolver(LanguageCatalog catalog, IOptions<Sandbo
             return false;
         }
         catch (Exception e) when (e is HttpRequestException or IOException or System.Net.Sockets.SocketException
+            or System.Security.Authentication.AuthenticationException
             or TimeoutException or DockerApiException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return null;

@@ -36,8 +36,14 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
     public DockerSandboxBackend(
         IOptions<SandboxOptions> options, DockerImageResolver images, TimeProvider time, ILogger<DockerSandboxBackend> logger)
+        : this(options.Value.Docker, images, time, logger)
     {
-        _options = options.Value.Docker;
+    }
+
+    /// <summary>The backend of one engine of a fleet (<see cref="Fleet.DockerFleetBackend"/>): these settings.</summary>
+    internal DockerSandboxBackend(DockerSandboxOptions engine, DockerImageResolver images, TimeProvider time, ILogger<DockerSandboxBackend> logger)
+    {
+        _options = engine;
         _images = images;
         _time = time;
         _logger = logger;
@@ -52,6 +58,23 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
     /// <summary>The instance label on this backend's containers.</summary>
     public string Instance => _engine.Instance;
+
+    /// <summary>The engine's endpoint.</summary>
+    public string Endpoint => _engine.Endpoint;
+
+    /// <summary>Asks the engine for its version (the fleet's probe): null when it answers, else why not.</summary>
+    public async Task<string?> ProbeEngineAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _engine.VersionAsync(cancellationToken);
+            return null;
+        }
+        catch (Exception e) when (_engine.Describe(e, "") is { } reason)
+        {
+            return reason;
+        }
+    }
 
     /// <summary>Containers created and waiting in the pool.</summary>
     public int PooledContainers => _pool.ReadyCount;

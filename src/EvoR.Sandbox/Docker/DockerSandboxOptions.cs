@@ -65,4 +65,30 @@ public sealed class DockerSandboxOptions
     /// <summary>Remove containers left behind by a crashed instance of this service (same host, owner process gone)
     /// when the backend starts. Default true.</summary>
     public bool ReapLeftovers { get; set; } = true;
+
+    /// <summary>TLS client certificate of <see cref="Endpoint"/> when it is <c>tcp://host:2376</c> (PEM files: CA, cert,
+    /// key, as <c>docker --tlsverify</c> takes them). Default null: no TLS (a unix socket).</summary>
+    public Fleet.DockerEngineTlsOptions? Tls { get; set; }
+
+    /// <summary>A fleet of engines (<c>Sandbox:Docker:Engines:0:Endpoint</c>…), each with its own pool and capacity;
+    /// a run goes to the engine with the most free capacity, and an engine that fails is taken out of rotation until a
+    /// probe lets it back (<see cref="Breaker"/>). Default empty: the one engine of <see cref="Endpoint"/> (or
+    /// <c>DOCKER_HOST</c>) is a fleet of one, which runs exactly as without a fleet. Every other setting of this section
+    /// applies to each engine.</summary>
+    public List<Fleet.DockerEngineOptions> Engines { get; set; } = [];
+
+    /// <summary>When an engine of <see cref="Engines"/> is taken out of rotation and probed back in.</summary>
+    [Required]
+    public Fleet.EngineBreakerOptions Breaker { get; set; } = new();
+
+    /// <summary>These settings for one engine of the fleet: its endpoint, TLS and pool size; no fleet of its own.</summary>
+    internal DockerSandboxOptions ForEngine(Fleet.DockerEngineOptions engine)
+    {
+        var copy = (DockerSandboxOptions)MemberwiseClone();
+        copy.Endpoint = engine.Endpoint;
+        copy.Tls = engine.Tls;
+        copy.PoolSize = engine.PoolSize ?? PoolSize;
+        copy.Engines = [];
+        return copy;
+    }
 }
