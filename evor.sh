@@ -208,7 +208,7 @@ prepare_postgres() {
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -x "$PG_BIN/initdb" ] || { echo "evor: no PostgreSQL server found; PostgreSQL tests will skip" >&2; return 0; }
   PG_DIR=$(mktemp -d /tmp/evor-pg.XXXXXX)
-  trap 'stop_postgres; stop_dockerd' EXIT
+  trap 'stop_postgres; stop_second_engine; stop_dockerd' EXIT
   # The server refuses to run as root: as root, it runs as Debian's postgres user.
   if [ "$(id -u)" -eq 0 ]; then chown postgres: "$PG_DIR"; PG_AS=(runuser -u postgres --); fi
   if ! "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >"$PG_DIR/initdb.log" 2>&1; then
@@ -228,6 +228,42 @@ prepare_postgres() {
   echo "evor: PostgreSQL did not start; PostgreSQL tests will skip" >&2
   tail -5 "$PG_DIR/server.log" >&2 2>/dev/null || true
   stop_postgres
+}
+
+# A second Docker engine for the fleet tests (EVOR_TEST_DOCKER_SECOND; EVOR_REQUIRE_DOCKER_FLEET=1 makes them fail
+# rather than skip): its own socket and state in a temporary folder, the python and c images copied from the first
+# engine, stopped and removed on exit. Only where the first engine runs for the tests.
+SECOND_DIR=""
+SECOND_PID=""
+prepare_second_engine() {
+  [ "${EVOR_REQUIRE_DOCKER:-}" = 1 ] || return 0
+  SECOND_DIR=$(mktemp -d /tmp/evor-docker2.XXXXXX)
+  trap 'stop_postgres; stop_second_engine; stop_dockerd' EXIT
+  local sock="unix://$SECOND_DIR/docker.sock" image
+  dockerd --iptables=false --ip-masq=false --ip-forward=false --bridge=none --host "$sock" \
+    --pidfile "$SECOND_DIR/dockerd.pid" --data-root "$SECOND_DIR/data" --exec-root "$SECOND_DIR/exec" \
+    >"$SECOND_DIR/dockerd.log" 2>&1 </dev/null &
+  SECOND_PID=$!
+  for _ in $(seq 1 30); do DOCKER_HOST=$sock docker info >/dev/null 2>&1 && break; sleep 1; done
+  if ! DOCKER_HOST=$sock docker info >/dev/null 2>&1; then
+    echo "evor: the second Docker engine did not come up (fleet tests will skip)" >&2; tail -5 "$SECOND_DIR/dockerd.log" >&2
+    return 0
+  fi
+  for image in evor/sandbox-python:bookworm evor/sandbox-c:bookworm; do
+    docker save "$image" | DOCKER_HOST=$sock docker load >/dev/null
+  done
+  echo "evor: a second Docker engine for the fleet tests at $sock" >&2
+  export EVOR_TEST_DOCKER_SECOND=$sock EVOR_REQUIRE_DOCKER_FLEET=1
+}
+
+stop_second_engine() {
+  [ -n "$SECOND_PID" ] || return 0
+  kill "$SECOND_PID" 2>/dev/null || true
+  for _ in $(seq 1 20); do kill -0 "$SECOND_PID" 2>/dev/null || break; sleep 0.5; done
+  kill -9 "$SECOND_PID" 2>/dev/null || true
+  umount -R "$SECOND_DIR" 2>/dev/null || true
+  rm -rf "$SECOND_DIR"
+  SECOND_PID=""
 }
 
 stop_postgres() {
@@ -277,6 +313,7 @@ case "${1:-}" in
     prepare_redocly
     prepare_docker
     prepare_postgres
+    prepare_second_engine
     run_tests
     ;;
   images)
