@@ -1,5 +1,6 @@
 using Docker.DotNet;
 using EvoR.Sandbox.Backends;
+using EvoR.Sandbox.Docker.Scopes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -29,6 +30,8 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
     private readonly ContainerPool _pool;
     private readonly EngineReadiness _readiness;
     private readonly ContainerRunner _runner;
+    private readonly ScopedContainers _scoped;
+    private readonly ScopedRunner _scopedRunner;
     private int _disposed;
 
     public DockerSandboxBackend(
@@ -42,6 +45,8 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         _pool = new ContainerPool(_engine, _options, time, logger);
         _readiness = new EngineReadiness(_engine, _options, time, logger);
         _runner = new ContainerRunner(_engine, _options, time);
+        _scoped = new ScopedContainers(_engine, _options, time, logger, _pool.Track);
+        _scopedRunner = new ScopedRunner(_engine, _options, time);
     }
 
     public string Name => "docker";
@@ -54,6 +59,9 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 
     /// <summary>Containers created and waiting in the pool.</summary>
     public int PooledContainers => _pool.ReadyCount;
+
+    /// <summary>Containers kept for trust scopes, idle or running.</summary>
+    public int ScopedContainers => _scoped.Count;
 
     /// <summary>Checks the engine (and removes leftovers) once it answers; null when ready, else why not. A failure is
     /// remembered for two seconds, then the engine is asked again (it may have come up).</summary>
@@ -70,6 +78,12 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         if (await EnsureReadyAsync(cancellationToken) is { } notReady)
         {
             return new SandboxRun { SetupError = notReady };
+        }
+
+        if (spec.Scope is { } scope && _options.ReuseInScope && ScopeGate.Fits(spec, _options)
+            && await RunInScopeAsync(scope, spec, image!, cancellationToken) is { } scoped)
+        {
+            return scoped;
         }
 
         var parameters = ContainerSpec.Build(spec, image!, _options, _engine.Labels);
@@ -121,6 +135,53 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             gated ? _runner.AttachToGateAsync(container, cancellationToken) : _runner.PutFilesAndAttachAsync(container, spec.Files, cancellationToken);
     }
 
+    /// <summary>A run in a container of its scope (<see cref="ScopeGate"/>): given back to the scope only when the run ended
+    /// on its gate's frames and the gate then verified the container clean; otherwise removed. Null when the scope has
+    /// ended (the run takes a fresh container).</summary>
+    private async Task<SandboxRun?> RunInScopeAsync(SandboxScope scope, SandboxRunSpec spec, string image, CancellationToken cancellationToken)
+    {
+        var parameters = ContainerSpec.Build(spec, image, _options, _engine.Labels, scoped: true);
+        ScopedContainer? container;
+        try
+        {
+            container = await _scoped.TakeAsync(scope, parameters, cancellationToken);
+        }
+        catch (Exception e) when (_engine.Describe(e, image) is { } reason)
+        {
+            return new SandboxRun { SetupError = reason };
+        }
+
+        if (container is null)
+        {
+            return null;
+        }
+
+        var reusable = false;
+        try
+        {
+            (var run, reusable) = await _scopedRunner.RunAsync(container, spec, cancellationToken);
+            reusable = reusable && await _scopedRunner.CleanAsync(container);
+            return run;
+        }
+        finally
+        {
+            if (reusable)
+            {
+                _scoped.Return(scope, container);
+            }
+            else
+            {
+                _scoped.Discard(scope, container, "its run did not end cleanly, or its gate did not verify it clean");
+            }
+        }
+    }
+
+    public ValueTask EndScopeAsync(SandboxScope scope)
+    {
+        _scoped.End(scope);
+        return ValueTask.CompletedTask;
+    }
+
     /// <summary>Waits for removals of used containers still in flight (tests use it to check for leftovers).</summary>
     public Task WaitForCleanupAsync() => _pool.WaitForBackgroundAsync();
 
@@ -132,6 +193,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
             return;
         }
 
+        await _scoped.DisposeAsync();
         await _pool.DisposeAsync();
         _engine.Dispose();
         _readiness.Dispose();

@@ -74,7 +74,16 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     /// <summary>The service-wide bound on the output running executions hold.</summary>
     public OutputBudget OutputBudget => _outputBudget;
 
-    public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+    public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(request, scope: null, cancellationToken);
+
+    /// <summary>A trust scope of its own (<see cref="SandboxScope"/>) for the executions run through it.</summary>
+    public IExecutionScope OpenScope() => new ExecutionScope(this, new SandboxScope());
+
+    /// <summary>Ends a scope opened by <see cref="OpenScope"/>: the backend removes what it kept for it.</summary>
+    internal ValueTask EndScopeAsync(SandboxScope scope) => _backend.EndScopeAsync(scope);
+
+    internal async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, SandboxScope? scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (language, limits) = Validate(request);
@@ -99,7 +108,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             activity?.SetTag("evor.language", language.Name);
             activity?.SetTag("evor.backend", _backend.Name);
             var started = _time.GetTimestamp();
-            var result = await RunAsync(language, request, limits, cancellationToken);
+            var result = await RunAsync(language, request, limits, scope, cancellationToken);
             var elapsed = _time.GetElapsedTime(started);
             activity?.SetTag("evor.verdict", result.Verdict.ToString());
             _telemetry.RecordExecution(language.Name, result.Verdict, _backend.Name, elapsed);
@@ -120,7 +129,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
     /// <summary>Runs a validated request without taking a pool slot (health probes use it).</summary>
     internal async Task<ExecutionResult> RunAsync(
-        LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, CancellationToken cancellationToken)
+        LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, SandboxScope? scope, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var environment = new Dictionary<string, string>(_options.Environment, StringComparer.Ordinal);
@@ -149,7 +158,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         string? compileOutput = null;
         if (language.IsCompiled)
         {
-            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries), cancellationToken);
+            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries) with { Scope = scope }, cancellationToken);
             compileOutput = Decode(compile.Stderr);
             if (CompileFailure(compile) is { } failure)
             {
@@ -183,6 +192,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             HostPaths = language.HostPaths,
             Libraries = libraries,
             StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
+            Scope = scope,
         };
 
         if (request.Tests is IoTests io)
