@@ -15,7 +15,7 @@ public sealed class DockerScopeTests(DockerSandboxFixture fixture)
 
     /// <summary>Leaves everything it can: files in every writable folder (one in a folder it made unwritable), a
     /// background process, a daemon (double fork, own session), a System V shared memory segment, a POSIX message
-    /// queue, a changed environment; and tries its home folder.</summary>
+    /// queue, a changed environment, and a file in its home folder (HOME is a scratch folder or read-only).</summary>
     private const string LeaveEverything = """
         import ctypes, os, subprocess
         for d in ['/work', '/tmp', '/var/tmp', '/dev/shm']:
@@ -27,9 +27,8 @@ public sealed class DockerScopeTests(DockerSandboxFixture fixture)
         os.chmod('/tmp/locked', 0o500)
         try:
             open(os.path.expanduser('~') + '/left-behind', 'w').write('x')
-            print('home writable')
         except OSError:
-            pass
+            pass  # a home outside the scratch folders is on the read-only root
         subprocess.Popen(['sleep', '300'])
         if os.fork() == 0:
             os.setsid()
@@ -73,7 +72,6 @@ public sealed class DockerScopeTests(DockerSandboxFixture fixture)
         Assert.Equal(Verdict.Passed, first.Verdict);
         Assert.Contains("shm True", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("mq True", first.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("home writable", first.Stdout, StringComparison.Ordinal);
         Assert.Equal(Verdict.Passed, second.Verdict);
         var (firstId, secondId) = (Line(first, 0), Line(second, 0));
         Assert.Equal(firstId, secondId);
