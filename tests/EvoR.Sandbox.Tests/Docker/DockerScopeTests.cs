@@ -1,4 +1,9 @@
+using Docker.DotNet;
+using Docker.DotNet.Unix;
+using EvoR.Sandbox.Docker;
+using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace EvoR.Sandbox.Tests.Docker;
 
@@ -162,6 +167,47 @@ public sealed class DockerScopeTests(DockerSandboxFixture fixture)
         await fixture.DockerBackend.WaitForCleanupAsync();
 
         Assert.Equal(before, fixture.DockerBackend.ScopedContainers);
+    }
+
+    [Fact]
+    public async Task ScopeNeverEnded_ItsIdleContainerIsRemovedAfterScopeIdleSeconds()
+    {
+        fixture.SkipIfUnavailable();
+        await using var services = SandboxFixture.Build(new Dictionary<string, string?>
+        {
+            ["Sandbox:Backend"] = "docker",
+            ["Sandbox:Docker:ScopeIdleSeconds"] = "5",
+        });
+        var backend = services.GetRequiredService<DockerSandboxBackend>();
+        var scope = services.GetRequiredService<CodeExecutor>().OpenScope(); // never disposed: its owner forgot it
+        Assert.Equal(Verdict.Passed, (await RunAsync(scope, "print(1)")).Verdict);
+        Assert.Equal(1, backend.ScopedContainers);
+
+        // The sweep runs every ScopeIdleSeconds / 4; allow it far more than the idle time on a loaded machine.
+        for (var i = 0; i < 120 && backend.ScopedContainers > 0; i++)
+        {
+            await Task.Delay(250, Ct);
+        }
+
+        Assert.Equal(0, backend.ScopedContainers);
+    }
+
+    [Fact]
+    public async Task ServiceStop_RemovesTheContainersOfScopesStillOpen()
+    {
+        fixture.SkipIfUnavailable();
+        string id;
+        await using (var services = SandboxFixture.Build(new Dictionary<string, string?> { ["Sandbox:Backend"] = "docker" }))
+        {
+            var scope = services.GetRequiredService<CodeExecutor>().OpenScope();
+            id = Line(await RunAsync(scope, ContainerId), 0).Trim('[', ']', '\'');
+            Assert.Equal(1, services.GetRequiredService<DockerSandboxBackend>().ScopedContainers);
+        }
+
+        using var client = new DockerClientBuilder()
+            .WithEndpoint(new Uri(Environment.GetEnvironmentVariable("DOCKER_HOST") is { Length: > 0 } h ? h : "unix:///var/run/docker.sock"))
+            .WithTransportOptions(new UnixSocketTransportOptions()).Build();
+        await Assert.ThrowsAsync<DockerContainerNotFoundException>(() => client.Containers.InspectContainerAsync(id, Ct));
     }
 
     private static async Task<ExecutionResult> RunAsync(IExecutionScope scope, string code) =>

@@ -33,8 +33,9 @@ internal sealed class ScopedRunner(DockerEngine engine, DockerSandboxOptions opt
             await Task.WhenAny(output.Ended, stopped.Task);
         }
 
-        if (output.Ended.IsCompleted && await output.Ended is { } end && feeding.IsCompleted && await feeding
-            && !supervisor.Stop.IsCancellationRequested && output.GateOpened && !output.Overflowed)
+        // A gate that opened has read all of its input, so the write is done or about to be.
+        if (output.Ended.IsCompleted && await output.Ended is { } end
+            && !supervisor.Stop.IsCancellationRequested && output.GateOpened && !output.Overflowed && await feeding)
         {
             var elapsed = supervisor.Elapsed;
             await readTask;
