@@ -18,7 +18,9 @@ namespace EvoR.Sandbox.Docker;
 /// or a run the gate cannot take) gets its files through the archive API, then attach and start, and is always settled
 /// by the engine. Stdout and stderr come from the attach stream under a byte cap; nothing is ever read from the
 /// container's filesystem. The wall timer and the kill live here, in the service. The container is removed after the
-/// run, and containers left by a crashed instance are removed when the backend starts.
+/// run, and containers left by a crashed instance are removed when the backend starts. A run of a trust scope
+/// (<see cref="SandboxRunSpec.Scope"/>) instead takes a container of its scope that its gate verified clean after the
+/// previous run (<see cref="ScopeGate"/>, <see cref="ScopedContainers"/>); a scope's containers never serve another scope.
 /// </summary>
 public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
 {

@@ -22,7 +22,8 @@ public sealed class DockerSandboxOptions
     public string User { get; set; } = "65534:65534";
 
     /// <summary>Containers kept ready per image and limits profile (started and gated, or created: see
-    /// <see cref="PoolStarted"/>), so a run does not pay for creation; a used container is never reused. Default 2,
+    /// <see cref="PoolStarted"/>), so a run does not pay for creation; a used container is never reused (outside a trust
+    /// scope: <see cref="ReuseInScope"/>). Default 2,
     /// range 0–16 (0 turns the pool off).</summary>
     [Range(0, 16)]
     public int PoolSize { get; set; } = 2;
