@@ -13,7 +13,8 @@ namespace EvoR.Bench.Commands;
 
 /// <summary>
 /// <c>sandbox</c>: trivial-run latency through the sandbox against a bare interpreter spawn, executions per second at
-/// concurrency 1 and at the pool size, and the wall time to score every canonical HumanEval solution.
+/// concurrency 1 and at the pool size, and the wall time to score every canonical HumanEval solution; then the same
+/// within one trust scope, for this backend and the process backend side by side (<see cref="SandboxScopeBenchmark"/>).
 /// </summary>
 internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
 {
@@ -123,8 +124,19 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
             humanEval = await ScoreHumanEvalAsync(host.Scorer, datasetPath, host.PoolSize, cancellationToken);
         }
 
+        // Within one trust scope, on this backend and (for Docker) on the process backend in the same run, side by side.
+        var scopes = new SandboxScopeBenchmark(timeProvider);
+        List<ScopedBackendRun> scoped = [await scopes.MeasureAsync(host, throughputRuns, datasetPath, cancellationToken)];
+        if (executor.Backend != "process")
+        {
+            await using var processHost = await BenchHost.StartAsync(
+                BenchHost.BuildConfiguration([.. settings.ConfigurationArgs, "--Sandbox:Backend=process"]), cancellationToken);
+            scoped.Insert(0, await scopes.MeasureAsync(processHost, throughputRuns, datasetPath, cancellationToken));
+        }
+
         var report = new SandboxBenchmarkReport
         {
+            Scoped = scoped,
             StartedAt = startedAt,
             Environment = environment with
             {
@@ -146,7 +158,8 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
 
         var problems = latency.SandboxNotPassed > 0 || latency.BareFailed > 0
             || throughput.Any(t => t.NotPassed > 0)
-            || humanEval is { NotPassed.Count: > 0 };
+            || humanEval is { NotPassed.Count: > 0 }
+            || scoped.Any(r => r.Sequential.NotPassed > 0 || r.HumanEval is { NotPassed.Count: > 0 });
         return problems ? BenchCli.ExitProblems : BenchCli.ExitOk;
     }
 
@@ -291,7 +304,7 @@ internal sealed class SandboxBenchmarkCommand(TimeProvider timeProvider)
         };
     }
 
-    private static async Task<HumanEvalRun> ScoreHumanEvalAsync(HumanEvalScorer scorer, string datasetPath, int parallelism, CancellationToken cancellationToken)
+    internal static async Task<HumanEvalRun> ScoreHumanEvalAsync(HumanEvalScorer scorer, string datasetPath, int parallelism, CancellationToken cancellationToken)
     {
         var problems = await HumanEvalLoader.LoadAsync(datasetPath, cancellationToken);
         var report = await scorer.ScoreAsync([.. problems.Select(Candidate.Canonical)], parallelism, cancellationToken: cancellationToken);

@@ -66,7 +66,36 @@ internal static class SandboxBenchmarkFormatter
             Line(sb, $"HumanEval canonical solutions: skipped ({report.HumanEvalSkippedReason})");
         }
 
+        Scoped(sb, report.Scoped);
         return sb.ToString();
+    }
+
+    private static void Scoped(StringBuilder sb, IReadOnlyList<ScopedBackendRun> scoped)
+    {
+        if (scoped.Count == 0)
+        {
+            return;
+        }
+
+        sb.Append('\n');
+        Text(sb, "Within one trust scope (OpenScope)   backend   seq runs   wall s   exec/s   HumanEval batch wall s (passed/tasks)");
+        foreach (var r in scoped)
+        {
+            var he = r.HumanEval is { } h ? $"{h.WallSeconds,9:0.00} ({h.Passed}/{h.Tasks}, parallelism {h.Parallelism})" : "      n/a";
+            var warning = r.Sequential.NotPassed > 0 ? $"   ({r.Sequential.NotPassed} not Passed)" : "";
+            Line(sb, $"  {"",-34} {r.Backend,7} {r.Sequential.Executions,10} {r.Sequential.WallSeconds,8:0.00} {r.Sequential.ExecutionsPerSecond,8:0.0}   {he}{warning}");
+        }
+
+        if (scoped.FirstOrDefault(r => r.Backend == "process") is { } process && scoped.FirstOrDefault(r => r.Backend == "docker") is { } docker)
+        {
+            var throughput = docker.Sequential.ExecutionsPerSecond / process.Sequential.ExecutionsPerSecond;
+            Line(sb, $"  goal: docker sequential >= {SandboxScopeBenchmark.GoalThroughputRatio:0.0#}x process: {throughput:0.00}x, {Met(throughput >= SandboxScopeBenchmark.GoalThroughputRatio)}");
+            if (docker.HumanEval is { } dh && process.HumanEval is { } ph)
+            {
+                var wall = dh.WallSeconds / ph.WallSeconds;
+                Line(sb, $"  goal: docker HumanEval batch <= {SandboxScopeBenchmark.GoalHumanEvalRatio:0.0#}x process wall time: {wall:0.00}x, {Met(wall <= SandboxScopeBenchmark.GoalHumanEvalRatio)}");
+            }
+        }
     }
 
     private static void Latency(StringBuilder sb, string label, LatencySummary s) =>

@@ -14,6 +14,9 @@ internal sealed record SandboxBenchmarkReport
     public HumanEvalRun? HumanEval { get; init; }
 
     public string? HumanEvalSkippedReason { get; init; }
+
+    /// <summary>Measurements within one trust scope: the process backend first when the command ran another backend.</summary>
+    public IReadOnlyList<ScopedBackendRun> Scoped { get; init; } = [];
 }
 
 /// <summary>Where the figures were taken.</summary>
@@ -105,3 +108,11 @@ internal sealed record HumanEvalRun
 
 /// <summary>A canonical solution the sandbox did not pass, and why.</summary>
 internal sealed record HumanEvalFailure(string TaskId, string Verdict, string? Message, string StderrTail);
+
+/// <summary>One backend within one trust scope: sequential trivial runs, and HumanEval scored as one batch.</summary>
+internal sealed record ScopedBackendRun
+{
+    public required string Backend { get; init; }
+    public required ThroughputRun Sequential { get; init; }
+    public HumanEvalRun? HumanEval { get; init; }
+}

@@ -27,7 +27,8 @@ public sealed record ExecutionBatchResult
 /// <summary>
 /// <c>POST /v1/executions/batch</c>: many executions in one request. Every item is checked before any runs, so an
 /// invalid one costs nothing and is named by its index; then they run in parallel, at most the pool's concurrency of
-/// them at once (so a batch alone never overflows the sandbox's queue), and their results come back in order.
+/// them at once (so a batch alone never overflows the sandbox's queue), and their results come back in order. The batch is
+/// one trust scope (<see cref="ICodeExecutor.OpenScope"/>): on Docker its items reuse verified-clean containers.
 /// </summary>
 internal static class ExecutionBatchApi
 {
@@ -99,6 +100,9 @@ internal static class ExecutionBatchApi
             }
         }
 
+        // One batch is one trust scope (one caller's one request): the backend may reuse a sandbox among its items once it
+        // has verified it clean, never beyond them; the scope ends with the request.
+        await using var batch = executor.OpenScope();
         var results = new ExecutionResult[requests.Count];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var gate = new SemaphoreSlim(Math.Max(1, executor.Concurrency));
@@ -111,7 +115,7 @@ internal static class ExecutionBatchApi
                 await gate.WaitAsync(stop.Token);
                 try
                 {
-                    results[i] = await executor.ExecuteAsync(request, stop.Token);
+                    results[i] = await batch.ExecuteAsync(request, stop.Token);
                 }
                 finally
                 {

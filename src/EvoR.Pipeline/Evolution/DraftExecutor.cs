@@ -19,6 +19,12 @@ public sealed partial class DraftExecutor(ICodeExecutor executor)
     /// <summary>Masks the addresses in object representations (<c>at 0x7f3a2c1b</c> → <c>at 0x?</c>).</summary>
     internal static string MaskAddresses(string text) => ObjectAddress().Replace(text, "0x?");
 
+    /// <summary>Opens a trust scope for the drafts of one method run (<see cref="ICodeExecutor.OpenScope"/>).</summary>
+    public IExecutionScope OpenScope() => executor.OpenScope();
+
+    /// <summary>The same draft runs, in <paramref name="scope"/>.</summary>
+    public DraftExecutor InScope(IExecutionScope scope) => new(scope);
+
     public async Task<ExecutionReport> RunAsync(GenerationProblem problem, string program, IReadOnlyList<string> inputs,
         TestSpec? selfTests, CancellationToken cancellationToken)
     {
@@ -52,7 +58,7 @@ public sealed partial class DraftExecutor(ICodeExecutor executor)
             requests.Add(("program", Request(problem, program, null)));
         }
 
-        // The runs are independent (each a fresh sandbox), so they go to the sandbox's pool together: a round waits for
+        // The runs are independent (each a fresh or verified-clean sandbox), so they go to the sandbox's pool together: a round waits for
         // the slowest run, not for their sum. The report keeps the request order.
         var runs = await Task.WhenAll(requests.Select(r => RunOneAsync(r.Label, r.Request, cancellationToken)));
         return new ExecutionReport(runs);

@@ -85,9 +85,12 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
 
         using var activity = s.Telemetry.StartRun(method, problem, context.JobId);
         MethodResult result;
+        // One method run on one problem of one job is one trust scope: its drafts' runs may share sandboxes that the
+        // backend verified clean between them, never with another run or job.
+        await using var sandbox = s.Executor.OpenScope();
         try
         {
-            result = await RunRoundsAsync(problem, context, cancellationToken);
+            result = await RunRoundsAsync(problem, context, s.Executor.InScope(sandbox), cancellationToken);
         }
         catch (Exception ex)
         {
@@ -105,7 +108,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         return result;
     }
 
-    private async Task<MethodResult> RunRoundsAsync(GenerationProblem problem, MethodContext context, CancellationToken cancellationToken)
+    private async Task<MethodResult> RunRoundsAsync(GenerationProblem problem, MethodContext context, DraftExecutor drafts, CancellationToken cancellationToken)
     {
         var started = s.Time.GetTimestamp();
         using var scope = s.Usage.BeginScope($"{method}:{problem.Id}");
@@ -216,7 +219,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             if (features.Iterate)
             {
                 using var span = s.Telemetry.StartStep("execute");
-                report = await s.Executor.RunAsync(problem, program, inputs, selfTests, cancellationToken);
+                report = await drafts.RunAsync(problem, program, inputs, selfTests, cancellationToken);
                 span?.SetTag(PipelineTelemetry.VerdictTag, report.Verdict.ToString());
                 span?.SetTag("evor.runs", report.Runs.Count);
             }

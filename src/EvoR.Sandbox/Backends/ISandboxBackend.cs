@@ -14,6 +14,25 @@ public interface ISandboxBackend
     /// <summary>Runs <see cref="SandboxRunSpec.Command"/> in a fresh sandbox. Never throws for the program's
     /// behaviour; a failure to set the sandbox up is reported in <see cref="SandboxRun.SetupError"/>.</summary>
     Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken);
+
+    /// <summary>Ends a trust scope (<see cref="SandboxRunSpec.Scope"/>): whatever the backend keeps for its runs is
+    /// removed, and a run of it that is still under way gives its sandbox up when it ends. A backend that starts a fresh
+    /// sandbox for every run anyway (the process backend) has nothing to do.</summary>
+    ValueTask EndScopeAsync(SandboxScope scope) => ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// One trust scope: runs that belong to one principal's one piece of work (one generation job, one benchmark sample,
+/// one batch request), never to two API keys or jobs. A backend may reuse a sandbox for several runs of one scope, but
+/// only after it has verified the sandbox clean between them (no process, file or IPC object of the previous run left),
+/// and never for runs of another scope. Identity only: compared by reference, ended by <see cref="ISandboxBackend.EndScopeAsync"/>.
+/// </summary>
+public sealed class SandboxScope
+{
+    /// <summary>For logs and labels only; identity is the object.</summary>
+    public string Id { get; } = Guid.NewGuid().ToString("N");
+
+    public override string ToString() => Id;
 }
 
 /// <summary>Grants bytes of captured output from a shared budget. Called from both streams' readers at once.</summary>
@@ -67,6 +86,9 @@ public sealed record SandboxRunSpec
 
     /// <summary>Library folders bound read-only at <c>/libraries/NAME</c>.</summary>
     public IReadOnlyList<SandboxLibrary> Libraries { get; init; } = [];
+
+    /// <summary>The trust scope this run belongs to; null: a run of its own, in a sandbox nothing else ever used.</summary>
+    public SandboxScope? Scope { get; init; }
 }
 
 /// <summary>The raw facts of one run; VerdictClassifier turns them into a verdict.</summary>

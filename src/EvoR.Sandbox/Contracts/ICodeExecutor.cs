@@ -23,4 +23,33 @@ public interface ICodeExecutor
 
     /// <summary>Executions that run at once (a batch keeps at most this many of its items in flight). Default: the cores.</summary>
     int Concurrency => System.Environment.ProcessorCount;
+
+    /// <summary>Opens a trust scope: the executions run through it belong to one principal's one piece of work (a
+    /// generation job, a benchmark sample, a batch request), and the backend may reuse a sandbox among them once it has
+    /// verified it clean, never beyond them. Dispose it when that work ends (its sandboxes are removed). Default: a scope
+    /// that runs each execution as this executor does.</summary>
+    IExecutionScope OpenScope() => new UnscopedExecution(this);
+}
+
+/// <summary>An executor whose executions share one trust scope (<see cref="ICodeExecutor.OpenScope"/>); disposing it
+/// ends the scope. Opening a scope from it gives the same scope (disposing that one ends nothing).</summary>
+public interface IExecutionScope : ICodeExecutor, IAsyncDisposable
+{
+}
+
+/// <summary>A scope that is no scope: every execution runs as the inner executor runs it.</summary>
+internal sealed class UnscopedExecution(ICodeExecutor inner) : IExecutionScope
+{
+    public string Backend => inner.Backend;
+
+    public int Concurrency => inner.Concurrency;
+
+    public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default) =>
+        inner.ExecuteAsync(request, cancellationToken);
+
+    public void Check(ExecutionRequest request) => inner.Check(request);
+
+    public IExecutionScope OpenScope() => new UnscopedExecution(inner);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

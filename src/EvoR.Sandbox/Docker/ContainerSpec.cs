@@ -93,7 +93,11 @@ internal static class ContainerSpec
 
     /// <summary>Whether a container built by <see cref="Build"/> runs its command behind a gate.</summary>
     public static bool IsGated(CreateContainerParameters parameters) =>
-        parameters.Cmd is [_, _, GateScript or WaiterScript, _, _, ..];
+        parameters.Cmd is [_, _, GateScript or WaiterScript, _, _, ..] || IsScoped(parameters);
+
+    /// <summary>Whether a container built by <see cref="Build"/> serves a trust scope's runs.</summary>
+    public static bool IsScoped(CreateContainerParameters parameters) =>
+        parameters.Cmd is [_, _, var script, _, _, ..] && string.Equals(script, Scopes.ScopeGate.Script, StringComparison.Ordinal);
 
     /// <summary>A copy of gated container parameters with their own end-frame nonce; the run reads its frame with
     /// <see cref="GateEndFrame"/> of that nonce. The nonce is on the gate's command line (the program can read it there
@@ -115,15 +119,17 @@ internal static class ContainerSpec
         return copy;
     }
 
+    /// <summary>The container of one run, or with <paramref name="scoped"/> the container of a trust scope's runs of this
+    /// profile (<see cref="Scopes.ScopeGate"/>: same hardening and limits, the gate serves one run after another).</summary>
     public static CreateContainerParameters Build(
-        SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels)
+        SandboxRunSpec spec, string image, DockerSandboxOptions options, IReadOnlyDictionary<string, string> labels, bool scoped = false)
     {
         var limits = spec.Limits;
         var memory = limits.MemoryMb * MiB;
         var cpuSeconds = Math.Max(1, (limits.CpuTimeMs + 999) / 1000);
         var scratch = Invariant($"rw,nosuid,nodev,size={limits.ScratchMb}m");
         var (uid, gid) = ParseUser(options.User);
-        var gated = Gates(spec, options);
+        var gated = scoped || Gates(spec, options);
         var tmpfs = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["/work"] = Invariant($"{scratch},mode=0755,uid={uid},gid={gid}"),
@@ -139,7 +145,8 @@ internal static class ContainerSpec
         return new CreateContainerParameters
         {
             Image = image,
-            Cmd = !gated ? [.. spec.Command]
+            Cmd = scoped ? ["/bin/sh", "-c", Scopes.ScopeGate.Script, "evor-gate", NoncePlaceholder, .. spec.Command]
+                : !gated ? [.. spec.Command]
                 : UsesPythonGate(spec, options) ? ["/bin/sh", "-c", WaiterScript, "evor-gate", NoncePlaceholder, .. PythonGate.Command(spec)]
                 : ["/bin/sh", "-c", GateScript, "evor-gate", NoncePlaceholder, .. spec.Command],
             Env = [.. spec.Environment.Select(kv => $"{kv.Key}={kv.Value}")],

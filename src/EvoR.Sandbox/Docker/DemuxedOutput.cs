@@ -11,7 +11,8 @@ namespace EvoR.Sandbox.Docker;
 /// With an end frame (<see cref="GateEndFrame"/>), each stream's frame is taken off it and ends its output; once both
 /// streams carried one, <see cref="Ended"/> completes with it while the rest of the stream is drained and dropped.
 /// With an allowance, every byte kept is also taken from it (the service-wide output budget); a byte it does not grant
-/// counts as past the cap.
+/// counts as past the cap. With <c>stopAtEnd</c> (a container reused within a trust scope) reading stops at the end
+/// frames, and the stream is left for what the gate writes next.
 /// </summary>
 internal sealed class DemuxedOutput
 {
@@ -23,6 +24,7 @@ internal sealed class DemuxedOutput
     private readonly byte[]? _gateMarker;
     private readonly Action? _onGateOpened;
     private readonly Backends.IOutputAllowance? _allowance;
+    private readonly bool _stopAtEnd;
     private readonly GateEndScanner? _stdoutEnd;
     private readonly GateEndScanner? _stderrEnd;
     private readonly TaskCompletionSource<GateEnd?> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -31,9 +33,10 @@ internal sealed class DemuxedOutput
 
     public DemuxedOutput(
         int stdoutCap, int stderrCap, Action onOverflow, byte[]? gateMarker = null, Action? onGateOpened = null, GateEndFrame? endFrame = null,
-        Backends.IOutputAllowance? allowance = null)
+        Backends.IOutputAllowance? allowance = null, bool stopAtEnd = false)
     {
         _allowance = allowance;
+        _stopAtEnd = stopAtEnd;
         _stdoutCap = stdoutCap;
         _stderrCap = stderrCap;
         _onOverflow = onOverflow;
@@ -82,6 +85,11 @@ internal sealed class DemuxedOutput
                 if (_stdoutEnd?.End is { } outEnd && _stderrEnd?.End is { } errEnd)
                 {
                     _ended.TrySetResult(outEnd == errEnd ? outEnd : null);
+                    if (_stopAtEnd)
+                    {
+                        // The stream lives on (a scope's container): what follows is not this run's to read.
+                        break;
+                    }
                 }
             }
         }

@@ -22,4 +22,10 @@ internal static partial class DockerLog
 
     [LoggerMessage(1105, LogLevel.Warning, "Could not list or remove leftover sandbox containers: {Reason}")]
     public static partial void ReapFailed(ILogger logger, string reason);
+
+    [LoggerMessage(1120, LogLevel.Debug, "Scope {Scope}: container {Container} removed instead of reused: {Reason}")]
+    public static partial void ScopeContainerDiscarded(ILogger logger, string scope, string container, string reason);
+
+    [LoggerMessage(1121, LogLevel.Debug, "Scope {Scope} ended: {Count} containers removed")]
+    public static partial void ScopeEnded(ILogger logger, string scope, int count);
 }

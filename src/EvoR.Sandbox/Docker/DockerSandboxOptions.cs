@@ -22,7 +22,8 @@ public sealed class DockerSandboxOptions
     public string User { get; set; } = "65534:65534";
 
     /// <summary>Containers kept ready per image and limits profile (started and gated, or created: see
-    /// <see cref="PoolStarted"/>), so a run does not pay for creation; a used container is never reused. Default 2,
+    /// <see cref="PoolStarted"/>), so a run does not pay for creation; a used container is never reused (outside a trust
+    /// scope: <see cref="ReuseInScope"/>). Default 2,
     /// range 0–16 (0 turns the pool off).</summary>
     [Range(0, 16)]
     public int PoolSize { get; set; } = 2;
@@ -61,6 +62,16 @@ public sealed class DockerSandboxOptions
     /// <summary>Timeout of one engine call other than the wait for the program, in seconds. Default 30, range 1–600.</summary>
     [Range(1, 600)]
     public int EngineTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Reuse a container for the runs of one trust scope (one generation job, benchmark sample or batch request:
+    /// <see cref="Backends.SandboxScope"/>), verified clean by its gate between runs (every process killed, every writable
+    /// folder emptied, System V IPC removed; see <c>Docker/Scopes/ScopeGate.cs</c>), never across scopes. Runs without a
+    /// scope always get a fresh container. Default true; false gives every run a fresh container.</summary>
+    public bool ReuseInScope { get; set; } = true;
+
+    /// <summary>A scope's container idle this long is removed, even if its scope never ends. Default 60 s, range 5–3600.</summary>
+    [Range(5, 3600)]
+    public int ScopeIdleSeconds { get; set; } = 60;
 
     /// <summary>Remove containers left behind by a crashed instance of this service (same host, owner process gone)
     /// when the backend starts. Default true.</summary>

@@ -5,10 +5,8 @@ using System.Threading.RateLimiting;
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Diagnostics;
 using EvoR.Sandbox.Languages;
-using EvoR.Sandbox.Scoring;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using static System.FormattableString;
 
 namespace EvoR.Sandbox.Execution;
 
@@ -76,7 +74,16 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
     /// <summary>The service-wide bound on the output running executions hold.</summary>
     public OutputBudget OutputBudget => _outputBudget;
 
-    public async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+    public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default) =>
+        ExecuteAsync(request, scope: null, cancellationToken);
+
+    /// <summary>A trust scope of its own (<see cref="SandboxScope"/>) for the executions run through it.</summary>
+    public IExecutionScope OpenScope() => new ExecutionScope(this, new SandboxScope());
+
+    /// <summary>Ends a scope opened by <see cref="OpenScope"/>: the backend removes what it kept for it.</summary>
+    internal ValueTask EndScopeAsync(SandboxScope scope) => _backend.EndScopeAsync(scope);
+
+    internal async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, SandboxScope? scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var (language, limits) = Validate(request);
@@ -101,7 +108,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             activity?.SetTag("evor.language", language.Name);
             activity?.SetTag("evor.backend", _backend.Name);
             var started = _time.GetTimestamp();
-            var result = await RunAsync(language, request, limits, cancellationToken);
+            var result = await RunAsync(language, request, limits, scope, cancellationToken);
             var elapsed = _time.GetElapsedTime(started);
             activity?.SetTag("evor.verdict", result.Verdict.ToString());
             _telemetry.RecordExecution(language.Name, result.Verdict, _backend.Name, elapsed);
@@ -122,7 +129,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
 
     /// <summary>Runs a validated request without taking a pool slot (health probes use it).</summary>
     internal async Task<ExecutionResult> RunAsync(
-        LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, CancellationToken cancellationToken)
+        LanguageDefinition language, ExecutionRequest request, ExecutionLimits limits, SandboxScope? scope, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var environment = new Dictionary<string, string>(_options.Environment, StringComparer.Ordinal);
@@ -151,7 +158,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         string? compileOutput = null;
         if (language.IsCompiled)
         {
-            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries), cancellationToken);
+            var (compile, compileShort) = await RunBookedAsync(booking, CompileSpec(language, files, limits, environment, libraries) with { Scope = scope }, cancellationToken);
             compileOutput = Decode(compile.Stderr);
             if (CompileFailure(compile) is { } failure)
             {
@@ -185,6 +192,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             HostPaths = language.HostPaths,
             Libraries = libraries,
             StdoutCapBytes = sentinel is null ? null : limits.OutputBytes + sentinel.Length + 2,
+            Scope = scope,
         };
 
         if (request.Tests is IoTests io)
@@ -235,119 +243,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
         };
     }
 
-    private async Task<ExecutionResult> RunCasesAsync(
-        IoTests io, SandboxRunSpec spec, LanguageDefinition language, ExecutionLimits limits, long started, OutputBooking booking,
-        CancellationToken cancellationToken)
-    {
-        var cases = new List<CaseResult>(io.Cases.Count);
-        for (var i = 0; i < io.Cases.Count; i++)
-        {
-            var @case = io.Cases[i];
-            var (run, budgetShort) = await RunBookedAsync(
-                booking, spec with { Stdin = @case.Stdin.Length == 0 ? null : Encoding.UTF8.GetBytes(@case.Stdin) }, cancellationToken);
-            var stdout = Decode(run.Stdout);
-            var (verdict, message) = VerdictClassifier.Limits(run, language, limits)
-                ?? (run.ExitCode != 0
-                    ? VerdictClassifier.Plain(run)
-                    : OutputComparer.Matches(stdout, @case.ExpectedStdout, io.IgnoreWhitespace, io.NumericTolerance)
-                        ? (Verdict.Passed, null)
-                        : (Verdict.Failed, "Output differs from the expected output."));
-            if (verdict == Verdict.OutputLimitExceeded && budgetShort is not null)
-            {
-                message = budgetShort;
-            }
-            cases.Add(new CaseResult
-            {
-                Index = i,
-                Verdict = verdict,
-                ExitCode = run.ExitCode,
-                Stdout = stdout,
-                Stderr = Decode(run.Stderr),
-                Truncated = run.Truncated,
-                DurationMs = run.DurationMs,
-                Message = message,
-            });
-
-            if (verdict == Verdict.SandboxError)
-            {
-                break; // Our fault: later cases would fail the same way.
-            }
-        }
-
-        // The first case that did not pass speaks for the whole result.
-        var decisive = cases.FirstOrDefault(c => c.Verdict != Verdict.Passed) ?? cases[^1];
-        var passed = cases.Count(c => c.Verdict == Verdict.Passed);
-        return new ExecutionResult
-        {
-            Verdict = decisive.Verdict,
-            ExitCode = decisive.ExitCode,
-            Stdout = decisive.Stdout,
-            Stderr = decisive.Stderr,
-            Truncated = cases.Any(c => c.Truncated),
-            DurationMs = (long)_time.GetElapsedTime(started).TotalMilliseconds,
-            Cases = cases,
-            Message = decisive.Verdict == Verdict.Passed
-                ? Invariant($"All {cases.Count} cases passed.")
-                : Invariant($"{passed} of {io.Cases.Count} cases passed; case {decisive.Index}: {decisive.Message}"),
-            Limits = limits,
-            Backend = _backend.Name,
-            Language = language.Name,
-        };
-    }
-
-    /// <summary>
-    /// One run whose captured output is taken from the service-wide output budget (<see cref="OutputBudget"/>). Returns
-    /// the run and, when the budget cut its output, the message that says so.
-    /// </summary>
-    private async Task<(SandboxRun Run, string? BudgetShort)> RunBookedAsync(
-        OutputBooking booking, SandboxRunSpec spec, CancellationToken cancellationToken)
-    {
-        var allowance = booking.ForRun();
-        var run = await _backend.RunAsync(spec with { OutputAllowance = allowance }, cancellationToken);
-        return (run, allowance.Short && run.OutputLimitExceeded
-            ? Invariant($"Output exceeded what is left of the service-wide output budget (Sandbox:MaxTotalOutputBytes: {_outputBudget.Capacity} bytes for all running executions together); the program was killed after {run.Stdout.Length + run.Stderr.Length} bytes.")
-            : null);
-    }
-
-    private SandboxRunSpec CompileSpec(
-        LanguageDefinition language, IReadOnlyList<SandboxFile> files, ExecutionLimits limits, IReadOnlyDictionary<string, string> environment,
-        IReadOnlyList<SandboxLibrary> libraries) => new()
-    {
-        // Compiler messages go to stderr; the artifact comes back over stdout, so nothing is ever read from a path the
-        // program could have replaced with a symlink.
-        Command = ["/bin/sh", "-c", "\"$@\" 1>&2 && exec cat \"$0\"", language.Artifact!, .. language.Compile!],
-        Files = files,
-        Environment = environment,
-        HostPaths = language.HostPaths,
-        Libraries = libraries,
-        StdoutCapBytes = _options.MaxArtifactMb * MiB,
-        Limits = limits with
-        {
-            TimeoutMs = _options.CompileTimeoutMs,
-            CpuTimeMs = _options.CompileTimeoutMs,
-            MemoryMb = Math.Max(limits.MemoryMb, _options.CompileMemoryMb),
-            MaxProcesses = Math.Max(limits.MaxProcesses, 64),
-            FileSizeMb = Math.Max(limits.FileSizeMb, _options.MaxArtifactMb),
-            OpenFiles = Math.Max(limits.OpenFiles, 1024),
-            ScratchMb = Math.Max(limits.ScratchMb, 256),
-            OutputBytes = Math.Max(limits.OutputBytes, MiB),
-        },
-    };
-
-    private (Verdict Verdict, string Message)? CompileFailure(SandboxRun compile) => compile switch
-    {
-        { SetupError: { } error } => (Verdict.SandboxError, error),
-        { TimedOut: true } => (Verdict.CompileError, Invariant($"Compilation exceeded {_options.CompileTimeoutMs} ms.")),
-        { OomKilled: true } => (Verdict.CompileError, "The compiler ran out of memory."),
-        { OutputLimitExceeded: true } => (Verdict.CompileError,
-            Invariant($"Compiler output or the compiled program exceeded its cap ({_options.MaxArtifactMb} MiB).")),
-        { ExitCode: not 0 } => (Verdict.CompileError, Invariant($"Compilation failed (exit {compile.ExitCode}).")),
-        { Stdout.Length: 0 } => (Verdict.CompileError, "The compiler produced no program."),
-        _ => null,
-    };
-
     private static string Decode(byte[] bytes) => Encoding.UTF8.GetString(bytes);
-
 
     public void Dispose() => _pool.Dispose();
 }

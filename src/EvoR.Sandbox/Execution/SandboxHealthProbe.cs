@@ -167,7 +167,7 @@ public sealed class SandboxHealthProbe(
         else
         {
             var result = await executor.RunAsync(
-                language, new ExecutionRequest { Language = language.Name, Code = language.Probe }, probeLimits, cancellationToken);
+                language, new ExecutionRequest { Language = language.Name, Code = language.Probe }, probeLimits, scope: null, cancellationToken);
             error = result.Verdict == Verdict.Passed && result.Stdout.Trim() == "ok"
                 ? null
                 : $"probe program ended {result.Verdict}: {result.Message}";

@@ -48,6 +48,22 @@ public sealed class ExecutionBatchApiTests : IDisposable
     }
 
     [Fact]
+    public async Task Post_Batch_IsOneTrustScope_EndedWithTheRequest()
+    {
+        using var client = _factory.CreateClient();
+
+        var first = await PostBatchAsync(client, """{ "executions": [ { "language": "python", "code": "a" }, { "language": "python", "code": "b" } ] }""");
+        var second = await PostBatchAsync(client, """{ "executions": [ { "language": "python", "code": "c" } ] }""");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(2, _factory.Executor.ScopesOpened);
+        Assert.Equal(2, _factory.Executor.ScopesEnded);
+        Assert.Equal(_factory.Executor.ScopeOfCode["a"], _factory.Executor.ScopeOfCode["b"]);
+        Assert.NotEqual(_factory.Executor.ScopeOfCode["a"], _factory.Executor.ScopeOfCode["c"]);
+    }
+
+    [Fact]
     public async Task Post_ItemMissingMembers_400ValidationNamingTheIndex_NothingRuns()
     {
         using var client = _factory.CreateClient();

@@ -47,4 +47,36 @@ public sealed class FakeCodeExecutor : ICodeExecutor
         _telemetry!.RecordExecution(result.Language, result.Verdict, Backend, TimeSpan.FromMilliseconds(result.DurationMs));
         return Task.FromResult(result);
     }
+
+    /// <summary>Trust scopes opened and ended (<see cref="ICodeExecutor.OpenScope"/>), and the scope each request ran in
+    /// (0: none).</summary>
+    public int ScopesOpened => _scopesOpened;
+
+    public int ScopesEnded => _scopesEnded;
+
+    public System.Collections.Concurrent.ConcurrentDictionary<string, int> ScopeOfCode { get; } = new(StringComparer.Ordinal);
+
+    private int _scopesOpened;
+    private int _scopesEnded;
+
+    public IExecutionScope OpenScope() => new Scope(this, Interlocked.Increment(ref _scopesOpened));
+
+    private sealed class Scope(FakeCodeExecutor fake, int id) : IExecutionScope
+    {
+        public string Backend => fake.Backend;
+
+        public IExecutionScope OpenScope() => this;
+
+        public Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken = default)
+        {
+            fake.ScopeOfCode[request.Code] = id;
+            return fake.ExecuteAsync(request, cancellationToken);
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref fake._scopesEnded);
+            return ValueTask.CompletedTask;
+        }
+    }
 }

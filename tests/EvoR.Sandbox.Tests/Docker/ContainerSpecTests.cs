@@ -46,6 +46,46 @@ public sealed class ContainerSpecTests
     }
 
     [Fact]
+    public void Build_Scoped_SameHardeningAsOneRun_BehindTheScopeGate()
+    {
+        var options = new DockerSandboxOptions();
+        var once = ContainerSpec.Build(Spec, "evor/sandbox-python:bookworm", options, Labels);
+        var scoped = ContainerSpec.Build(Spec, "evor/sandbox-python:bookworm", options, Labels, scoped: true);
+        var (a, b) = (once.HostConfig!, scoped.HostConfig!);
+
+        Assert.Equal(["/bin/sh", "-c", EvoR.Sandbox.Docker.Scopes.ScopeGate.Script, "evor-gate"], scoped.Cmd.Take(4));
+        Assert.Equal(["python3", "/app/main.py"], scoped.Cmd.Skip(5));
+        Assert.True(ContainerSpec.IsScoped(scoped) && ContainerSpec.IsGated(scoped) && !ContainerSpec.IsScoped(once));
+        Assert.Equal(
+            (a.NetworkMode, a.ReadonlyRootfs, a.Init, a.PidsLimit, a.Memory, a.MemorySwap, a.ShmSize, a.IpcMode, a.Runtime, a.LogConfig!.Type),
+            (b.NetworkMode, b.ReadonlyRootfs, b.Init, b.PidsLimit, b.Memory, b.MemorySwap, b.ShmSize, b.IpcMode, b.Runtime, b.LogConfig!.Type));
+        Assert.Equal(a.CapDrop, b.CapDrop);
+        Assert.Equal(a.SecurityOpt, b.SecurityOpt);
+        Assert.Equal(a.Ulimits!.Select(u => (u.Name, u.Soft, u.Hard)), b.Ulimits!.Select(u => (u.Name, u.Soft, u.Hard)));
+        Assert.Equal(a.Tmpfs, b.Tmpfs);
+        Assert.Equal((once.User, once.NetworkDisabled), (scoped.User, scoped.NetworkDisabled));
+        Assert.Equal(once.Env, scoped.Env);
+        // Each scope's containers are its own profile key, never a one-run container's.
+        Assert.NotEqual(ContainerSpec.ProfileKey(once), ContainerSpec.ProfileKey(scoped));
+    }
+
+    [Theory]
+    [InlineData(2, false, true)]
+    [InlineData(1, false, false)] // the gate's helper (head) needs a process of its own
+    [InlineData(2, true, false)] // an executable file (a compiled program's run step): /app is noexec
+    public void ScopeGate_Fits_WhatTheGateCanServe(int maxProcesses, bool executable, bool fits)
+    {
+        var spec = Spec with
+        {
+            Limits = Spec.Limits with { MaxProcesses = maxProcesses },
+            Files = [new SandboxFile("main.py", "pass"u8.ToArray(), executable)],
+        };
+
+        Assert.Equal(fits, EvoR.Sandbox.Docker.Scopes.ScopeGate.Fits(spec, new DockerSandboxOptions()));
+        Assert.False(EvoR.Sandbox.Docker.Scopes.ScopeGate.Fits(spec, new DockerSandboxOptions { Runtime = "runsc" }));
+    }
+
+    [Fact]
     public void Build_Limits_BecomeUlimitsAndSizedTmpfs()
     {
         var h = ContainerSpec.Build(Spec, "img", new DockerSandboxOptions(), Labels).HostConfig!;

@@ -26,3 +26,19 @@ public sealed class GvisorBenignCalibrationTests(GvisorSandboxFixture fixture) :
 
 [Collection(DockerSandboxCollection.Name)]
 public sealed class DockerFilesAndArgumentsTests(DockerSandboxFixture fixture) : FilesAndArgumentsSuite(fixture);
+
+/// <summary>The hostile suite with every run in one trust scope: each hostile program's container, once verified clean,
+/// serves the next program.</summary>
+[Collection(ScopedDockerSandboxCollection.Name)]
+public sealed class ScopedDockerHostileProgramTests(ScopedDockerSandboxFixture fixture) : HostileProgramSuite(fixture);
+
+/// <summary>The benign calibration set with every run in one trust scope.</summary>
+[Collection(ScopedDockerSandboxCollection.Name)]
+public sealed class ScopedDockerBenignCalibrationTests(ScopedDockerSandboxFixture fixture) : BenignCalibrationSuite(fixture);
+
+/// <summary>Verdicts, script and io tests, compile errors and validation with every run in one trust scope.</summary>
+[Collection(ScopedDockerSandboxCollection.Name)]
+public sealed class ScopedDockerCodeExecutorTests(ScopedDockerSandboxFixture fixture) : CodeExecutorSuite(fixture);
+
+[Collection(ScopedDockerSandboxCollection.Name)]
+public sealed class ScopedDockerFilesAndArgumentsTests(ScopedDockerSandboxFixture fixture) : FilesAndArgumentsSuite(fixture);

@@ -120,6 +120,19 @@ public abstract class CodeExecutorSuite(SandboxFixture fixture)
         { "no io cases", new ExecutionRequest { Language = "python", Code = "x", Tests = new IoTests { Cases = [] } }, RequestErrorKind.InvalidRequest, "tests.cases" },
     };
 
+    [Fact]
+    public async Task Scope_ScriptTestsInOneScope_GetTheVerdictsOfSeparateRuns()
+    {
+        fixture.SkipIfUnavailable();
+        // The same trust scope for every case: whatever a backend reuses between them, each verdict is the case's own.
+        await using var scope = fixture.Executor.OpenScope();
+        foreach (var (name, code, expected) in ScriptCases.Select(row => row.Data))
+        {
+            var result = await scope.ExecuteAsync(new ExecutionRequest { Language = "python", Code = code, Tests = new ScriptTests { Code = Check } }, Ct);
+            Assert.True(expected == result.Verdict, $"{name}: expected {expected}, got {result.Verdict} ({result.Message}) {result.Stderr}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(InvalidRequests))]
     public async Task Execute_InvalidRequest_ThrowsWithKindAndField(string name, ExecutionRequest request, RequestErrorKind kind, string field)

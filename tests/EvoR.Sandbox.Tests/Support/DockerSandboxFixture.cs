@@ -32,6 +32,39 @@ public sealed class DockerSandboxCollection : ICollectionFixture<DockerSandboxFi
 }
 
 /// <summary>
+/// The Docker backend with every run in one trust scope (<see cref="SandboxScope"/>): each run reuses the container the
+/// previous run of its profile left, once its gate verified it clean. The suites run on it as on fresh containers, so a
+/// hostile program's container serves the next program: their verdicts and the benign runs after them must not change.
+/// </summary>
+public sealed class ScopedDockerSandboxFixture : DockerSandboxFixture
+{
+    public SandboxScope Scope { get; } = new();
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<ISandboxBackend>(sp => new OneScopeBackend(sp.GetRequiredService<DockerSandboxBackend>(), Scope));
+}
+
+/// <remarks>Not run in parallel with other collections, as <see cref="DockerSandboxCollection"/>.</remarks>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ScopedDockerSandboxCollection : ICollectionFixture<ScopedDockerSandboxFixture>
+{
+    public const string Name = "sandbox-docker-scoped";
+}
+
+/// <summary>A backend whose every run belongs to one scope.</summary>
+internal sealed class OneScopeBackend(ISandboxBackend inner, SandboxScope scope) : ISandboxBackend
+{
+    public string Name => inner.Name;
+
+    public bool CgroupLimits => inner.CgroupLimits;
+
+    public Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken) =>
+        inner.RunAsync(spec with { Scope = scope }, cancellationToken);
+
+    public ValueTask EndScopeAsync(SandboxScope ended) => inner.EndScopeAsync(ended);
+}
+
+/// <summary>
 /// The Docker backend with gVisor (<c>Sandbox:Docker:Runtime=runsc</c>). Skipped, with the reason, where the engine has
 /// no <c>runsc</c> runtime registered (./evor.sh registers it when the Debian package <c>runsc</c> is installed).
 /// </summary>

@@ -43,7 +43,7 @@ public class SandboxFixture : IAsyncLifetime
             settings[key] = value;
         }
 
-        _services = Build(settings);
+        _services = Build(settings, ConfigureServices);
         SkipReason = await FindSkipReasonAsync(_services);
     }
 
@@ -62,10 +62,17 @@ public class SandboxFixture : IAsyncLifetime
         return state.Error is null ? null : $"process sandbox unavailable on this machine: {state.Error}";
     }
 
-    public static ServiceProvider Build(IDictionary<string, string?> settings)
+    public static ServiceProvider Build(IDictionary<string, string?> settings, Action<IServiceCollection>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddEvoRSandbox(configuration).BuildServiceProvider(validateScopes: true);
+        var services = new ServiceCollection().AddLogging();
+        configure?.Invoke(services);
+        return services.AddEvoRSandbox(configuration).BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>Registrations made before the sandbox's own (which only add what is not registered yet).</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     /// <summary>A known gap of this backend for one kind of check (e.g. <c>compile</c>), with the reason; null when none.</summary>

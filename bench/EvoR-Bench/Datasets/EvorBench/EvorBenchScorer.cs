@@ -108,7 +108,7 @@ internal sealed class EvorBenchScorer(ICodeExecutor executor, TimeProvider timeP
     private async Task<EvorBenchVerdict> ScorePythonAsync(EvorBenchTask task, EvorBenchProblem problem, string code, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
-        var result = await ExecuteAsync(BuildPythonRequest(task, problem, code, nonce), cancellationToken);
+        var result = await ExecuteAsync(executor, BuildPythonRequest(task, problem, code, nonce), cancellationToken);
         return Interpret(result, nonce);
     }
 
@@ -175,11 +175,13 @@ internal sealed class EvorBenchScorer(ICodeExecutor executor, TimeProvider timeP
 
     private async Task<EvorBenchVerdict> ScoreStdioAsync(EvorBenchTask task, EvorBenchProblem problem, string code, CancellationToken cancellationToken)
     {
+        // One sample's cases are one trust scope: the backend may run them in one sandbox, verified clean between cases.
+        await using var sample = executor.OpenScope();
         var program = problem.Fill(code);
         var results = new List<ExecutionResult>();
         foreach (var c in problem.Cases)
         {
-            var result = await ExecuteAsync(new ExecutionRequest
+            var result = await ExecuteAsync(sample, new ExecutionRequest
             {
                 Language = task.Language,
                 Code = program,
@@ -203,13 +205,13 @@ internal sealed class EvorBenchScorer(ICodeExecutor executor, TimeProvider timeP
         return new EvorBenchVerdict("", "", "", EvoR.Sandbox.Verdict.Passed, true, null, null, results, 0);
     }
 
-    private async Task<ExecutionResult> ExecuteAsync(ExecutionRequest request, CancellationToken cancellationToken)
+    private async Task<ExecutionResult> ExecuteAsync(ICodeExecutor through, ExecutionRequest request, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await executor.ExecuteAsync(request, cancellationToken);
+                return await through.ExecuteAsync(request, cancellationToken);
             }
             catch (SandboxBusyException ex) when (attempt < MaxBusyRetries)
             {
