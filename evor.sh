@@ -230,17 +230,23 @@ prepare_postgres() {
   stop_postgres
 }
 
-# A second Docker engine for the fleet tests (EVOR_TEST_DOCKER_SECOND; EVOR_REQUIRE_DOCKER_FLEET=1 makes them fail
-# rather than skip): its own socket and state in a temporary folder, the python and c images copied from the first
-# engine, stopped and removed on exit. Only where the first engine runs for the tests.
+# A second Docker engine for the fleet and TLS tests (EVOR_TEST_DOCKER_SECOND, EVOR_TEST_DOCKER_TLS_*;
+# EVOR_REQUIRE_DOCKER_FLEET=1 makes them fail rather than skip): its own socket and state in a temporary folder, the
+# python and c images copied from the first engine, stopped and removed on exit. Only where the first engine runs for
+# the tests.
 SECOND_DIR=""
 SECOND_PID=""
 prepare_second_engine() {
   [ "${EVOR_REQUIRE_DOCKER:-}" = 1 ] || return 0
   SECOND_DIR=$(mktemp -d /tmp/evor-docker2.XXXXXX)
   trap 'stop_postgres; stop_second_engine; stop_dockerd' EXIT
-  local sock="unix://$SECOND_DIR/docker.sock" image
+  local sock="unix://$SECOND_DIR/docker.sock" image tls="$SECOND_DIR/tls" port
+  # It also listens on tcp://127.0.0.1 with TLS client certificates, for the TLS engine tests (TLS applies to tcp only).
+  docker/test-tls-certs.sh "$tls"
+  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   dockerd --iptables=false --ip-masq=false --ip-forward=false --bridge=none --host "$sock" \
+    --host "tcp://127.0.0.1:$port" --tlsverify --tlscacert "$tls/ca.pem" --tlscert "$tls/server-cert.pem" \
+    --tlskey "$tls/server-key.pem" \
     --pidfile "$SECOND_DIR/dockerd.pid" --data-root "$SECOND_DIR/data" --exec-root "$SECOND_DIR/exec" \
     >"$SECOND_DIR/dockerd.log" 2>&1 </dev/null &
   SECOND_PID=$!
@@ -252,8 +258,9 @@ prepare_second_engine() {
   for image in evor/sandbox-python:bookworm evor/sandbox-c:bookworm; do
     docker save "$image" | DOCKER_HOST=$sock docker load >/dev/null
   done
-  echo "evor: a second Docker engine for the fleet tests at $sock" >&2
+  echo "evor: a second Docker engine for the fleet tests at $sock and (TLS) tcp://127.0.0.1:$port" >&2
   export EVOR_TEST_DOCKER_SECOND=$sock EVOR_REQUIRE_DOCKER_FLEET=1
+  export EVOR_TEST_DOCKER_TLS_ENDPOINT="tcp://127.0.0.1:$port" EVOR_TEST_DOCKER_TLS_DIR=$tls
 }
 
 stop_second_engine() {

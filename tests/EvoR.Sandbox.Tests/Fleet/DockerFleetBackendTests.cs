@@ -237,19 +237,25 @@ public sealed class DockerFleetBackendTests
     }
 
     [Fact]
-    public async Task RunAsync_OneScope_StaysOnOneEngine()
+    public async Task RunAsync_OneScope_StaysOnOneEngine_EndingItReachesEveryEngine()
     {
         var (a, b) = (new FakeEngineBackend("a"), new FakeEngineBackend("b"));
-        await using var fleet = Fleet(TimeProvider.System, s => s.Environment.GetValueOrDefault("SCOPE"), (a, 2), (b, 2));
-        var scoped = Spec with { Environment = new Dictionary<string, string> { ["SCOPE"] = "team-1" } };
+        await using var fleet = Fleet(TimeProvider.System, null, (a, 2), (b, 2));
+        var scope = new SandboxScope();
+        var scoped = Spec with { Scope = scope };
 
         for (var i = 0; i < 6; i++)
         {
             await fleet.RunAsync(scoped, Ct);
         }
 
+        await fleet.EndScopeAsync(scope);
+
         Assert.Equal(6, Math.Max(a.Started, b.Started));
         Assert.Equal(0, Math.Min(a.Started, b.Started));
+        // The engine that ran them, and any taken out meanwhile, drop what they keep for it.
+        Assert.Equal([scope], a.EndedScopes);
+        Assert.Equal([scope], b.EndedScopes);
     }
 
     [Fact]

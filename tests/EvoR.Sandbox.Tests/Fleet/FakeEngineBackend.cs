@@ -29,6 +29,15 @@ internal sealed class FakeEngineBackend(string name) : ISandboxBackend
     private int _started;
     private int _probes;
 
+    /// <summary>The scopes ended through <see cref="EndScopeAsync"/>, in order.</summary>
+    public ConcurrentQueue<SandboxScope> EndedScopes { get; } = new();
+
+    public ValueTask EndScopeAsync(SandboxScope scope)
+    {
+        EndedScopes.Enqueue(scope);
+        return ValueTask.CompletedTask;
+    }
+
     public Task<SandboxRun> RunAsync(SandboxRunSpec spec, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _started);

@@ -103,6 +103,21 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
         return run;
     }
 
+    /// <summary>Ends the scope on every engine: its runs stay on one engine while that engine is in rotation, but an
+    /// engine taken out meanwhile may still hold its containers. An engine that holds none for it does nothing.</summary>
+    public async ValueTask EndScopeAsync(SandboxScope scope)
+    {
+        lock (_lock)
+        {
+            _scopes.Remove(scope.Id);
+        }
+
+        foreach (var engine in _engines)
+        {
+            await engine.Backend.EndScopeAsync(scope);
+        }
+    }
+
     /// <summary>Takes a slot on the engine the run goes to; null when every engine is out of rotation.</summary>
     private async Task<FleetEngine?> AcquireAsync(string? scope, CancellationToken cancellationToken)
     {
