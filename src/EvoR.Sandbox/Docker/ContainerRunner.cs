@@ -156,26 +156,10 @@ internal sealed class ContainerRunner(DockerEngine engine, DockerSandboxOptions 
             var why = !output.GateOpened && killed && supervisor.WallExpired
                 ? $"did not start the program within {options.EngineTimeoutSeconds} s"
                 : output.GateOpened ? "did not receive all of the run's files" : $"failed before the program started (exit status {status})";
-            return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {Tail(output.Stderr)}".TrimEnd(' ', ':') };
+            return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {EngineSettlement.Tail(output.Stderr)}".TrimEnd(' ', ':') };
         }
 
-        var oomKilled = false;
-        try
-        {
-            var state = (await engine.InspectAsync(id, CancellationToken.None)).State;
-            oomKilled = state?.OOMKilled ?? false;
-            status ??= killed ? null : state?.ExitCode;
-        }
-        catch (Exception e) when (engine.Describe(e, "") is { } reason)
-        {
-            if (!killed && status is null)
-            {
-                return new SandboxRun { SetupError = "the run's outcome could not be read: " + reason, DurationMs = (long)duration.TotalMilliseconds };
-            }
-        }
-
-        // The init process exits 128 + n when the program died of signal n.
-        return supervisor.Outcome((int?)status, killed, output.Overflowed, oomKilled, output.Stdout, output.Stderr, duration);
+        return await EngineSettlement.SettleAsync(engine, id, status, killed, output, supervisor, duration);
     }
 
     /// <summary>Writes the gate's input (when gated) and the program's stdin, then closes stdin. <paramref name="gateFed"/>
@@ -205,11 +189,5 @@ internal sealed class ContainerRunner(DockerEngine engine, DockerSandboxOptions 
         {
             gateFed.TrySetResult(false);
         }
-    }
-
-    private static string Tail(byte[] stderr)
-    {
-        var text = System.Text.Encoding.UTF8.GetString(stderr).Trim();
-        return text.Length <= 300 ? text : "…" + text[^300..];
     }
 }

@@ -133,25 +133,10 @@ internal sealed class ScopedRunner(DockerEngine engine, DockerSandboxOptions opt
             var why = !output.GateOpened && killed && supervisor.WallExpired
                 ? $"did not start the program within {options.EngineTimeoutSeconds} s"
                 : output.GateOpened ? "did not receive all of the run's files" : "failed before the program started";
-            return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {Tail(output.Stderr)}".TrimEnd(' ', ':') };
+            return new SandboxRun { SetupError = $"the sandbox container's gate {why}: {EngineSettlement.Tail(output.Stderr)}".TrimEnd(' ', ':') };
         }
 
-        var oomKilled = false;
-        try
-        {
-            var state = (await engine.InspectAsync(container.Id, CancellationToken.None)).State;
-            oomKilled = state?.OOMKilled ?? false;
-            status ??= killed ? null : state?.ExitCode;
-        }
-        catch (Exception e) when (engine.Describe(e, "") is { } reason)
-        {
-            if (!killed && status is null)
-            {
-                return new SandboxRun { SetupError = "the run's outcome could not be read: " + reason, DurationMs = (long)duration.TotalMilliseconds };
-            }
-        }
-
-        return supervisor.Outcome((int?)status, killed, output.Overflowed, oomKilled, output.Stdout, output.Stderr, duration);
+        return await EngineSettlement.SettleAsync(engine, container.Id, status, killed, output, supervisor, duration);
     }
 
     /// <summary>Writes to the gate's stdin (kept open for the container's life); false when the stream is gone.</summary>
@@ -166,11 +151,5 @@ internal sealed class ScopedRunner(DockerEngine engine, DockerSandboxOptions opt
         {
             return false;
         }
-    }
-
-    private static string Tail(byte[] stderr)
-    {
-        var text = Encoding.UTF8.GetString(stderr).Trim();
-        return text.Length <= 300 ? text : "…" + text[^300..];
     }
 }
