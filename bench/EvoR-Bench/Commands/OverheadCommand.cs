@@ -22,9 +22,9 @@ internal static class OverheadCommand
     {
         var dataset = new Option<string>("--dataset") { Description = "A dataset with reference solutions (default humaneval)", DefaultValueFactory = _ => HumanEvalDataset.DatasetName };
         var method = new Option<string>("--method") { Description = "The method run (default vanilla: one model call a sample)", DefaultValueFactory = _ => "vanilla" };
-        var concurrency = SandboxBenchmarkCommand.AtLeast("--concurrency", "Samples in flight at once", 64, 1);
-        var latency = SandboxBenchmarkCommand.AtLeast("--latency-ms", "The scripted model's wait per call", 1000, 0);
-        var samples = SandboxBenchmarkCommand.AtLeast("--samples", "Samples per problem (3: about 500 samples of HumanEval, so that the first wait for the model weighs little)", 3, 1);
+        var concurrency = CommandOptions.AtLeast("--concurrency", "Samples in flight at once", 64, 1);
+        var latency = CommandOptions.AtLeast("--latency-ms", "The scripted model's wait per call", 1000, 0);
+        var samples = CommandOptions.AtLeast("--samples", "Samples per problem (3: about 500 samples of HumanEval, so that the first wait for the model weighs little)", 3, 1);
         var limit = new Option<int?>("--limit") { Description = "Only the first N problems" };
         var command = new Command("overhead", "Benchmark the runner's own overhead: a scripted model that waits --latency-ms a call and answers the " +
             "reference, at --concurrency; prints the model-latency and sandbox bounds and the samples/s measured. Sandbox options: --Sandbox:Key=value.")

@@ -30,9 +30,9 @@ internal static class RunCommand
             DefaultValueFactory = _ => DefaultMethods,
         };
         var output_ = new Option<string>("--out") { Description = "The run's folder; rerunning with the same folder continues the run", Required = true };
-        var concurrency = SandboxBenchmarkCommand.AtLeast("--concurrency", "Samples in flight at once", 4, 1);
+        var concurrency = CommandOptions.AtLeast("--concurrency", "Samples in flight at once", 4, 1);
         var limit = new Option<int?>("--limit") { Description = "Only the first N problems of each dataset" };
-        var samples = SandboxBenchmarkCommand.AtLeast("--samples", "Samples per problem; more than 1 reports unbiased pass@k", 1, 1);
+        var samples = CommandOptions.AtLeast("--samples", "Samples per problem; more than 1 reports unbiased pass@k", 1, 1);
         var cassette = new Option<string[]>("--cassette")
         {
             Description = "record PATH: append every model exchange to PATH; replay PATH: answer from PATH (no model needed)",
@@ -40,7 +40,7 @@ internal static class RunCommand
             AllowMultipleArgumentsPerToken = true,
         };
         var runId = new Option<string?>("--run-id") { Description = "The run's id (default: the folder's, else run-<time>)" };
-        var stall = SandboxBenchmarkCommand.AtLeast("--stall-seconds", "Name the samples that made no progress for this long", 60, 1);
+        var stall = CommandOptions.AtLeast("--stall-seconds", "Name the samples that made no progress for this long", 60, 1);
         var libraries = new Option<string[]>("--library")
         {
             Description = "A folder put on the import path of every program the sandbox runs in this run (Python: PYTHONPATH), " +

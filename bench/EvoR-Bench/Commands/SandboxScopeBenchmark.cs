@@ -28,7 +28,7 @@ internal sealed class SandboxScopeBenchmark(TimeProvider timeProvider)
         ThroughputRun sequential;
         await using (var scope = executor.OpenScope())
         {
-            var request = new ExecutionRequest { Language = HumanEvalRequestBuilder.Language, Code = "pass" };
+            var request = TrivialRunTimings.Request();
             for (var i = 0; i < WarmupRuns; i++)
             {
                 await scope.ExecuteAsync(request, cancellationToken);
@@ -55,7 +55,7 @@ internal sealed class SandboxScopeBenchmark(TimeProvider timeProvider)
         {
             await using var batch = executor.OpenScope();
             var scorer = new HumanEvalScorer(batch, timeProvider, host.Services.GetRequiredService<ILogger<HumanEvalScorer>>());
-            humanEval = await SandboxBenchmarkCommand.ScoreHumanEvalAsync(scorer, humanEvalPath, host.PoolSize, cancellationToken);
+            humanEval = await CanonicalHumanEval.ScoreAsync(scorer, humanEvalPath, host.PoolSize, cancellationToken);
         }
 
         return new ScopedBackendRun { Backend = executor.Backend, Sequential = sequential, HumanEval = humanEval };

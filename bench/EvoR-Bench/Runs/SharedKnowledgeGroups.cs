@@ -63,10 +63,10 @@ internal sealed class SharedKnowledgeGroups(IKnowledgeBaseStore store)
         SharedKnowledge? shared = null;
         if (knowledgeBase is not null)
         {
-            var jobId = BenchRunner.JobId(runId, group.Sample);
+            var jobId = SampleRunner.JobId(runId, group.Sample);
             var overlay = KnowledgeRetriever.GroupOverlayName(jobId, group.Method, group.Dataset.Name);
             // A group redone after a kill starts from the shared base, not from what its killed attempt evolved.
-            await BenchRunner.DeleteIfPresentAsync(store, overlay, cancellationToken);
+            await BenchKnowledgeBases.DeleteIfPresentAsync(store, overlay, cancellationToken);
             await store.CreateAsync(overlay, new KnowledgeBaseSpec
             {
                 Parent = knowledgeBase, Description = $"EvoR-Bench run {runId}: evolving knowledge of {group.Name}", JobId = jobId,

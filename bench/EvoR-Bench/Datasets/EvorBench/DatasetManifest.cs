@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace EvoR.Bench.Datasets.EvorBench;
@@ -30,4 +31,33 @@ internal sealed record DatasetManifest
     /// that the program imports; the Python scorer carries them into the sandbox on <c>PYTHONPATH</c>.</summary>
     [JsonPropertyName("libraries")]
     public IReadOnlyList<string>? Libraries { get; init; }
+
+    private static readonly JsonSerializerOptions JsonOptions = new() { ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
+
+    /// <summary>The task folder's <c>dataset.json</c>; null when it has none, or (with an error listed) when it cannot
+    /// be read or holds JSON <c>null</c>.</summary>
+    public static DatasetManifest? Read(string folder, List<EvorBenchFormatError> errors)
+    {
+        var path = Path.Combine(folder, EvorBenchLoader.ManifestFile);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            var manifest = JsonSerializer.Deserialize<DatasetManifest>(File.ReadAllText(path), JsonOptions);
+            if (manifest is null)
+            {
+                errors.Add(new(path, "is null; write an object such as {\"language\": \"lua\"}."));
+            }
+
+            return manifest;
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new(path, $"cannot be read: {ex.Message}"));
+            return null;
+        }
+    }
 }
