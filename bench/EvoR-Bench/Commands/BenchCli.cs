@@ -31,6 +31,7 @@ internal static class BenchCli
             SandboxBenchmarkCommand.Build(output, time),
             OverheadCommand.Build(output, time),
         };
+        ConfigurationOverridesHelpAction.Install(root);
         var parsed = root.Parse([.. args]);
         if (parsed.Errors.Count > 0)
         {
