@@ -1,6 +1,7 @@
 using System.Globalization;
 using EvoR.Api.Problems;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Execution;
 using EvoR.Sandbox.Languages;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -68,12 +69,29 @@ internal static class ExecutionProblems
             [new("retryAfterSeconds", seconds)]);
     }
 
-    /// <summary>Our fault, not the program's: a 500 that still carries the whole result.</summary>
-    public static ProblemHttpResult SandboxError(ExecutionResult result) =>
-        ProblemDetailsExtensions.Problem(
-            StatusCodes.Status500InternalServerError, ProblemTypes.SandboxError, "Sandbox error",
-            result.Message ?? "The sandbox failed to run the program; this is a fault of the service, not of the program.",
-            [new("result", result)]);
+    /// <summary>Our fault, not the program's, carrying the whole result. When the machinery that runs programs failed
+    /// (a Docker engine unreachable or out of rotation, a container that did not start) the same request may pass a
+    /// moment later: a 503 <c>sandbox-unavailable</c> with <c>Retry-After</c>. Anything else (a language image never
+    /// built) fails the same way until someone fixes the installation: a 500 <c>sandbox-error</c>.</summary>
+    public static ProblemHttpResult SandboxError(ExecutionResult result, HttpContext httpContext)
+    {
+        const string Fallback = "The sandbox failed to run the program; this is a fault of the service, not of the program.";
+        if (result.Fault != SandboxFault.Engine)
+        {
+            return ProblemDetailsExtensions.Problem(
+                StatusCodes.Status500InternalServerError, ProblemTypes.SandboxError, "Sandbox error", result.Message ?? Fallback,
+                [new("result", result)]);
+        }
+
+        httpContext.Response.Headers.RetryAfter = EngineFaultRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return ProblemDetailsExtensions.Problem(
+            StatusCodes.Status503ServiceUnavailable, ProblemTypes.SandboxUnavailable, "Sandbox unavailable", result.Message ?? Fallback,
+            [new("retryAfterSeconds", EngineFaultRetryAfterSeconds), new("result", result)]);
+    }
+
+    // Long enough for an engine that restarts to answer again (the backend asks it anew after 2 s), short enough that
+    // a client on a fleet soon reaches the engines still in rotation.
+    private const int EngineFaultRetryAfterSeconds = 5;
 
     internal static int RetryAfterSeconds(TimeSpan retryAfter) => Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
 }

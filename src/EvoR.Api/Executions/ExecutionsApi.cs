@@ -28,7 +28,9 @@ public static class ExecutionsApi
             .WithDescription(
                 "Runs the code (compile step, then the run or the tests) in an isolated sandbox and returns the verdict " +
                 "with output, timings and the limits applied. The program's own failure is a 200 with its verdict " +
-                "(Failed, RuntimeError, TimeLimitExceeded…); only faults of the service are 5xx.")
+                "(Failed, RuntimeError, TimeLimitExceeded…); only faults of the service are 5xx: 503 sandbox-busy or " +
+                "sandbox-unavailable (an engine down) with Retry-After when a retry may pass, 500 sandbox-error when it " +
+                "will not until the installation is fixed.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -108,7 +110,7 @@ public static class ExecutionsApi
         if (result.Verdict == Verdict.SandboxError)
         {
             ApiLog.SandboxFailed(logger, result.Language, result.Message);
-            return ExecutionProblems.SandboxError(result);
+            return ExecutionProblems.SandboxError(result, httpContext);
         }
 
         ApiLog.ExecutionFinished(logger, result.Language, result.Verdict.ToString(), result.DurationMs, result.Backend);

@@ -19,6 +19,7 @@ public static class ProblemTypes
     public const string InvalidRequest = Prefix + "invalid-request";
     public const string SandboxBusy = Prefix + "sandbox-busy";
     public const string SandboxError = Prefix + "sandbox-error";
+    public const string SandboxUnavailable = Prefix + "sandbox-unavailable";
     public const string Unauthorized = Prefix + "unauthorized";
     public const string Forbidden = Prefix + "forbidden";
     public const string RateLimited = Prefix + "rate-limited";

@@ -109,4 +109,21 @@ public sealed record SandboxRun
 
     /// <summary>Set when the sandbox itself failed (our fault); the program may not have run at all.</summary>
     public string? SetupError { get; init; }
+
+    /// <summary>Whose part failed, when <see cref="SetupError"/> is set.</summary>
+    public SandboxFault Fault { get; init; }
+}
+
+/// <summary>
+/// Which part of the sandbox a <see cref="SandboxRun.SetupError"/> came from. It decides what helps: an engine fault may
+/// pass on another engine or on the same one a moment later (a fleet takes the engine out of rotation, REST answers
+/// 503 with Retry-After); an installation fault gives the same answer everywhere until someone installs what is missing.
+/// </summary>
+public enum SandboxFault
+{
+    /// <summary>The engine or host: unreachable, refused, timed out, a container or gate that did not start or settle.</summary>
+    Engine,
+
+    /// <summary>The installation: a language without an image, an image never built, a command no language runs.</summary>
+    Installation,
 }

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using EvoR.Sandbox.Backends;
+
 namespace EvoR.Sandbox;
 
 /// <summary>The outcome of an <see cref="ExecutionRequest"/>. Echoes the limits and backend that produced it.</summary>
@@ -31,6 +34,11 @@ public sealed record ExecutionResult
     public required string Backend { get; init; }
 
     public required string Language { get; init; }
+
+    /// <summary>With <see cref="Verdict.SandboxError"/>: whose part failed. <c>engine</c> may pass when retried a little
+    /// later; <c>installation</c> will not until what is missing is installed. Absent with every other verdict.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SandboxFault? Fault { get; init; }
 }
 
 /// <summary>The outcome of one io case.</summary>

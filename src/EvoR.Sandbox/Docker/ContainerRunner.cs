@@ -68,10 +68,10 @@ internal sealed class ContainerRunner(DockerEngine engine, DockerSandboxOptions 
                 {
                     await engine.StartOnceAsync(id, cancellationToken);
                 }
-                catch (Exception e) when (engine.Describe(e, image) is { } reason)
+                catch (Exception e) when (engine.FailedRun(e, image, "the sandbox container did not start: ") is { } failed)
                 {
                     // Never retried: the program may have started.
-                    return new SandboxRun { SetupError = "the sandbox container did not start: " + reason };
+                    return failed;
                 }
             }
 

@@ -50,14 +50,15 @@ internal static class ContainerSpec
     /// <summary>The end of a run, in the gate that stays as the program's parent: when the program exits, it kills whatever
     /// else still runs in the container (<c>kill -9 -1</c>: every process of the user but init and itself; with
     /// <c>exec</c> the container's end did the same) and, if there was any, waits (bounded) until init has reaped them
-    /// all, so nothing of the run is left when its result is out; then it reads the memory cgroup's OOM-kill counter,
+    /// all, so nothing of the run is left when its result is out; then it reads the memory cgroup's OOM-kill counter
+    /// (0: none counted, 1: some, 2: no counter to read),
     /// writes the end frame (<see cref="GateEndFrame"/>, with the nonce of its command line) to stdout and stderr, and
     /// exits with the program's status.
     /// The shell exports PWD to its children; the program's environment is the allow-list only, so it is unset first.</summary>
     private const string EndOfRun =
         "unset PWD OLDPWD; \"$@\"; s=$?; kill -9 -1 2>/dev/null && { i=0; while kill -0 -1 2>/dev/null && [ \"$i\" -lt 10000 ]; do i=$((i + 1)); done; }; "
-        + "o=1; for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do [ -r \"$f\" ] || continue; "
-        + "while read -r k v; do [ \"$k\" = oom_kill ] && o=$v; done <\"$f\"; break; done; [ \"$o\" = 0 ] || o=1; "
+        + "o=u; for f in /sys/fs/cgroup/memory/memory.oom_control /sys/fs/cgroup/memory.events; do [ -r \"$f\" ] || continue; "
+        + "while read -r k v; do [ \"$k\" = oom_kill ] && o=$v; done <\"$f\"; break; done; [ \"$o\" = u ] && o=2 || { [ \"$o\" = 0 ] || o=1; }; "
         + "printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\"; printf 'evor-gate-end:%s:%03d:%s\\n' \"$nonce\" \"$s\" \"$o\" >&2; "
         + "exit \"$s\"";
 

@@ -279,6 +279,13 @@ internal sealed class DockerEngine : IDisposable
         _ => null,
     };
 
+    /// <summary>The run a failed engine call ends with: <see cref="Describe"/>'s sentence (after <paramref name="prefix"/>)
+    /// and whose fault it is (a missing image is the installation's, anything else the engine's); null for other
+    /// exceptions.</summary>
+    public SandboxRun? FailedRun(Exception e, string image, string prefix = "") => Describe(e, image) is { } reason
+        ? new SandboxRun { SetupError = prefix + reason, Fault = IsImageMissing(e) ? SandboxFault.Installation : SandboxFault.Engine }
+        : null;
+
     private static Exception Innermost(Exception e) => e.InnerException is { } inner ? Innermost(inner) : e;
 
     internal static string ResolveEndpoint(string? configured)

@@ -97,7 +97,7 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         var (_, image, error) = _images.Resolve(spec);
         if (error is not null)
         {
-            return new SandboxRun { SetupError = error };
+            return new SandboxRun { SetupError = error, Fault = SandboxFault.Installation };
         }
 
         if (await EnsureReadyAsync(cancellationToken) is { } notReady)
@@ -118,9 +118,9 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             container = await _pool.TakeAsync(parameters, cancellationToken);
         }
-        catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
+        catch (Exception e) when (_engine.FailedRun(e, image!) is { } failed)
         {
-            return new SandboxRun { SetupError = reason };
+            return failed;
         }
 
         MultiplexedStream? stream = null;
@@ -138,11 +138,11 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
                 stream = await PrepareAsync(container.Id);
             }
         }
-        catch (Exception e) when (_engine.Describe(e, image!) is { } reason)
+        catch (Exception e) when (_engine.FailedRun(e, image!) is { } failed)
         {
             stream?.Dispose();
             _pool.Track(_engine.RemoveAsync(container.Id));
-            return new SandboxRun { SetupError = reason };
+            return failed;
         }
 
         try
@@ -171,9 +171,9 @@ public sealed class DockerSandboxBackend : ISandboxBackend, IAsyncDisposable
         {
             container = await _scoped.TakeAsync(scope, parameters, cancellationToken);
         }
-        catch (Exception e) when (_engine.Describe(e, image) is { } reason)
+        catch (Exception e) when (_engine.FailedRun(e, image) is { } failed)
         {
-            return new SandboxRun { SetupError = reason };
+            return failed;
         }
 
         if (container is null)

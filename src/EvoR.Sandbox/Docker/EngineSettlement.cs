@@ -10,15 +10,17 @@ namespace EvoR.Sandbox.Docker;
 internal static class EngineSettlement
 {
     /// <summary>Settles a run on the engine's inspect: its OOMKilled flag, and its exit status where the wait gave
-    /// none (unless the service killed it). The init process exits 128 + n when the program died of signal n.</summary>
+    /// none (unless the service killed it). The init process exits 128 + n when the program died of signal n. An OOM
+    /// kill the gate's end frame counted (<see cref="GateEnd.OomKillCounted"/>) counts even when the engine's flag
+    /// missed it: under cgroup v1 the engine can handle the exit before the OOM event.</summary>
     public static async Task<SandboxRun> SettleAsync(
         DockerEngine engine, string containerId, long? status, bool killed, DemuxedOutput output, RunSupervisor supervisor, TimeSpan duration)
     {
-        var oomKilled = false;
+        var oomKilled = output.Ended is { IsCompletedSuccessfully: true, Result.OomKillCounted: true };
         try
         {
             var state = (await engine.InspectAsync(containerId, CancellationToken.None)).State;
-            oomKilled = state?.OOMKilled ?? false;
+            oomKilled |= state?.OOMKilled ?? false;
             status ??= killed ? null : state?.ExitCode;
         }
         catch (Exception e) when (engine.Describe(e, "") is { } reason)

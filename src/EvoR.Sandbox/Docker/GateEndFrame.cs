@@ -6,7 +6,7 @@ namespace EvoR.Sandbox.Docker;
 /// The line a gate writes to stdout and to stderr once the program has exited (<see cref="ContainerSpec.GateScript"/>):
 /// <c>evor-gate-end:NONCE:SSS:O</c>, with the container's nonce (on the gate's command line, made when the container
 /// was created for this one run; never in the environment), the exit status as three digits and <c>O</c> 0 when the container's memory cgroup counts no OOM kill,
-/// else 1 (1 also when the counter cannot be read). It comes after everything the program's processes wrote to that
+/// 1 when it counts one, 2 when the counter cannot be read (gVisor, say). It comes after everything the program's processes wrote to that
 /// stream, so once both streams carried it the run's output is complete, and the result need not wait for the engine's
 /// exit handling (the largest part of a trivial run's time).
 /// </summary>
@@ -16,7 +16,9 @@ namespace EvoR.Sandbox.Docker;
 /// keeps ordinary output from being taken for a frame. The service trusts a frame only for what the program could have
 /// obtained by exiting with that status at that moment anyway: (1) an exit status of 0–128; anything above may be a death
 /// by a signal (an OOM kill is SIGKILL) and goes to the engine (wait, then <c>OOMKilled</c>); (2) only when no OOM kill was
-/// counted (a forged "0" equals a program that never spawned the process that ran out of memory); (3) only before the
+/// counted (a forged "0" equals a program that never spawned the process that ran out of memory); a counted OOM kill
+/// (1) is taken as one even where the engine's <c>OOMKilled</c> missed it (it can race the exit under cgroup v1): a forged
+/// "1" gains the memory verdict that allocating until the limit would give; (3) only before the
 /// service itself ended the run: the wall timer and the output cap are decided in the service, and a frame that arrives
 /// after the deadline or after the cap was crossed (output is counted in stream order, and the frame is the last thing
 /// read of its stream) is ignored, so a timeout or an output-limit breach is never turned into another verdict. What the
@@ -53,8 +55,8 @@ internal sealed class GateEndFrame
     public int Length => _head.Length + TailLength;
 
     /// <summary>The frame as the gate writes it (tests build forged and genuine frames with it).</summary>
-    public byte[] Format(int status, bool oomKill) =>
-        Encoding.ASCII.GetBytes($"{Prefix}{Nonce}:{status:000}:{(oomKill ? 1 : 0)}\n");
+    public byte[] Format(int status, bool oomKill, bool counterRead = true) =>
+        Encoding.ASCII.GetBytes($"{Prefix}{Nonce}:{status:000}:{(!counterRead ? 2 : oomKill ? 1 : 0)}\n");
 
     /// <summary>Finds the first well-formed frame in <paramref name="data"/>: its offset and content, or the offset from
     /// which a frame may still begin once more bytes arrive (everything before it is output).</summary>
@@ -101,23 +103,27 @@ internal sealed class GateEndFrame
 
     private static GateEnd? TryParseTail(ReadOnlySpan<byte> tail)
     {
-        if (!IsDigit(tail[0]) || !IsDigit(tail[1]) || !IsDigit(tail[2]) || tail[3] != ':' || tail[4] is not ((byte)'0' or (byte)'1')
+        if (!IsDigit(tail[0]) || !IsDigit(tail[1]) || !IsDigit(tail[2]) || tail[3] != ':' || tail[4] is not ((byte)'0' or (byte)'1' or (byte)'2')
             || tail[5] != '\n')
         {
             return null;
         }
 
         var status = ((tail[0] - '0') * 100) + ((tail[1] - '0') * 10) + (tail[2] - '0');
-        return status > 255 ? null : new GateEnd(status, tail[4] == '1');
+        return status > 255 ? null : new GateEnd(status, OomKill: tail[4] != '0', OomCounterRead: tail[4] != '2');
 
         static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
     }
 }
 
 /// <summary>What a gate's end frame says: the program's exit status as its shell saw it (128 + n for a death by signal n)
-/// and whether the container's memory cgroup counted an OOM kill (or could not be read).</summary>
-internal sealed record GateEnd(int Status, bool OomKill)
+/// and whether the container's memory cgroup counted an OOM kill (<paramref name="OomKill"/> is also true when the counter
+/// could not be read: <paramref name="OomCounterRead"/> false).</summary>
+internal sealed record GateEnd(int Status, bool OomKill, bool OomCounterRead = true)
 {
+    /// <summary>The counter was read and counted an OOM kill: evidence of one, whatever the engine's flag says.</summary>
+    public bool OomKillCounted => OomKill && OomCounterRead;
+
     /// <summary>Whether the result may be taken from the frame alone: an ordinary exit status and no OOM kill. Anything
     /// else (a possible signal, a possible OOM kill) is read from the engine, which is the source of truth.</summary>
     public bool Settles => Status <= 128 && !OomKill;

@@ -15,6 +15,7 @@ public sealed partial class CodeExecutor
         CancellationToken cancellationToken)
     {
         var cases = new List<CaseResult>(io.Cases.Count);
+        SandboxFault? fault = null;
         for (var i = 0; i < io.Cases.Count; i++)
         {
             var @case = io.Cases[i];
@@ -45,6 +46,7 @@ public sealed partial class CodeExecutor
 
             if (verdict == Verdict.SandboxError)
             {
+                fault = run.Fault;
                 break; // Our fault: later cases would fail the same way.
             }
         }
@@ -67,6 +69,7 @@ public sealed partial class CodeExecutor
             Limits = limits,
             Backend = _backend.Name,
             Language = language.Name,
+            Fault = fault,
         };
     }
 

@@ -240,6 +240,7 @@ public sealed partial class CodeExecutor : ICodeExecutor, IDisposable
             Limits = limits,
             Backend = _backend.Name,
             Language = language.Name,
+            Fault = v == Verdict.SandboxError ? r.Fault : null,
         };
     }
 

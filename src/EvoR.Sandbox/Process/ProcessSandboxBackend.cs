@@ -66,7 +66,8 @@ public sealed class ProcessSandboxBackend(
         var state = await InitializeAsync();
         if (state.Error is not null)
         {
-            return new SandboxRun { SetupError = state.Error };
+            // Found once at start (bubblewrap missing, no usable user namespaces) and kept: no retry changes it.
+            return new SandboxRun { SetupError = state.Error, Fault = SandboxFault.Installation };
         }
 
         PreparedSandbox? sandbox = null;

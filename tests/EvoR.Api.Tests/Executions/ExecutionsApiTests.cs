@@ -1,6 +1,7 @@
 using System.Net;
 using EvoR.Api.Tests.Support;
 using EvoR.Sandbox;
+using EvoR.Sandbox.Backends;
 
 namespace EvoR.Api.Tests.Executions;
 
@@ -30,6 +31,7 @@ public sealed class ExecutionsApiTests : IDisposable
         Assert.Equal("fake", result.GetProperty("backend").GetString());
         Assert.Equal("python", result.GetProperty("language").GetString());
         Assert.Equal(5000, result.GetProperty("limits").GetProperty("timeoutMs").GetInt32());
+        Assert.False(result.TryGetProperty("fault", out _), "a result that is not a sandbox error names no fault");
         foreach (var member in new[] { "stderr", "truncated", "durationMs", "cases", "message", "compileOutput" })
         {
             Assert.True(result.TryGetProperty(member, out _), $"missing member {member}");
@@ -54,10 +56,10 @@ public sealed class ExecutionsApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Post_SandboxErrorVerdict_Returns500ProblemCarryingTheResult()
+    public async Task Post_SandboxErrorOfTheInstallation_Returns500ProblemCarryingTheResult()
     {
         _factory.Executor.Respond = (request, limits) =>
-            FakeCodeExecutor.Result(request, limits, Verdict.SandboxError, "bubblewrap could not create a namespace");
+            FakeCodeExecutor.Result(request, limits, Verdict.SandboxError, "bubblewrap could not create a namespace") with { Fault = SandboxFault.Installation };
 
         var response = await _client.PostExecutionAsync("""{ "language": "python", "code": "print(1)" }""");
 
@@ -67,6 +69,23 @@ public sealed class ExecutionsApiTests : IDisposable
         Assert.Equal("sandboxError", result.GetProperty("verdict").GetString());
         Assert.Equal("1\n", result.GetProperty("stdout").GetString());
         Assert.Equal(5000, result.GetProperty("limits").GetProperty("timeoutMs").GetInt32());
+    }
+
+    [Fact]
+    public async Task Post_SandboxErrorOfTheEngine_Returns503WithRetryAfterCarryingTheResult()
+    {
+        _factory.Executor.Respond = (request, limits) =>
+            FakeCodeExecutor.Result(request, limits, Verdict.SandboxError, "cannot reach the Docker engine at unix:///x") with { Fault = SandboxFault.Engine };
+
+        var response = await _client.PostExecutionAsync("""{ "language": "python", "code": "print(1)" }""");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "sandbox-unavailable");
+        Assert.Equal("5", response.Headers.RetryAfter?.ToString());
+        Assert.Equal(5, problem.GetProperty("retryAfterSeconds").GetInt32());
+        Assert.Equal("cannot reach the Docker engine at unix:///x", problem.GetProperty("detail").GetString());
+        var result = problem.GetProperty("result");
+        Assert.Equal("sandboxError", result.GetProperty("verdict").GetString());
+        Assert.Equal("engine", result.GetProperty("fault").GetString());
     }
 
     [Fact]

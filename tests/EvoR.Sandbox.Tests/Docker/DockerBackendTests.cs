@@ -1,6 +1,7 @@
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Docker.DotNet.Unix;
+using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Docker;
 using EvoR.Sandbox.Tests.Support;
 
@@ -100,6 +101,25 @@ public sealed class DockerBackendTests(DockerSandboxFixture fixture)
         // Only pool containers may remain (created, or started and blocked in their gate); every container that ran is gone.
         Assert.All(mine, c => Assert.Contains(c.State, new[] { "created", "running" }));
         Assert.True(mine.Count <= fixture.DockerBackend.PooledContainers + 4, $"{mine.Count} containers for {fixture.DockerBackend.PooledContainers} pooled");
+    }
+
+    [Fact]
+    public async Task Run_ImageGoneAfterTheAvailabilityCheck_AnInstallationFaultNamingTheImage()
+    {
+        fixture.SkipIfUnavailable();
+        // The executor refuses a language whose image is missing before it runs (a 4xx naming the command); an image
+        // removed after that check reaches the backend, whose set-up error must not read as the engine's fault.
+        await using var services = SandboxFixture.Build(new Dictionary<string, string?>
+        {
+            ["Sandbox:Backend"] = "docker",
+            ["Sandbox:Docker:Images:python"] = "evor/sandbox-never-built:test",
+        });
+        var backend = (DockerSandboxBackend)services.GetService(typeof(DockerSandboxBackend))!;
+
+        var run = await backend.RunAsync(new SandboxRunSpec { Command = ["python3", "--version"], Limits = new ExecutionLimits() }, Ct);
+
+        Assert.Equal(SandboxFault.Installation, run.Fault);
+        Assert.Contains("Docker image 'evor/sandbox-never-built:test' is missing", run.SetupError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -24,6 +25,7 @@ public sealed class DockerEngineFaultTests
         Assert.Equal(Verdict.SandboxError, result.Verdict);
         Assert.Equal("docker", result.Backend);
         Assert.Contains("cannot reach the Docker engine at unix:///nonexistent/evor-test/docker.sock", result.Message, StringComparison.Ordinal);
+        Assert.Equal(SandboxFault.Engine, result.Fault);
     }
 
     [Fact]

@@ -32,6 +32,20 @@ public sealed class GateEndFrameTests
     }
 
     [Fact]
+    public void Scanner_OomCounterUnread_APossibleOomKillNotACountedOne()
+    {
+        var (_, unread) = ScanInChunks(Frame.Format(137, oomKill: false, counterRead: false), chunk: 9);
+        var (_, counted) = ScanInChunks(Frame.Format(137, oomKill: true), chunk: 9);
+
+        // Neither settles on the frame (the engine is asked), but only a counted OOM kill is evidence of one.
+        Assert.Equal(new GateEnd(137, OomKill: true, OomCounterRead: false), unread);
+        Assert.False(unread!.Settles);
+        Assert.False(unread.OomKillCounted);
+        Assert.True(counted!.OomKillCounted);
+        Assert.False(new GateEnd(0, OomKill: false).OomKillCounted);
+    }
+
+    [Fact]
     public void Scanner_AnotherRunsNonce_IsOutput()
     {
         var other = new GateEndFrame("ffffffffffffffffffffffffffffffff").Format(0, oomKill: false);
@@ -43,7 +57,7 @@ public sealed class GateEndFrameTests
 
     [Theory]
     [InlineData("0x0:0\n")]
-    [InlineData("000:2\n")]
+    [InlineData("000:3\n")]
     [InlineData("000:0 ")]
     [InlineData("300:0\n")]
     [InlineData("00:0\n\n")]

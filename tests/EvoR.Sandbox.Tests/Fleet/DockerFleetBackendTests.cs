@@ -100,8 +100,8 @@ public sealed class DockerFleetBackendTests
             new SandboxRun { ExitCode = 1 },
             new SandboxRun { TimedOut = true },
             new SandboxRun { OomKilled = true, ExitCode = 137 },
-            new SandboxRun { SetupError = "Docker image 'evor/sandbox-x:bookworm' is missing: build it with docker/build-images.sh" },
-            new SandboxRun { SetupError = "language 'x' has no Docker image: set Sandbox:Docker:Images:x" },
+            new SandboxRun { SetupError = "Docker image 'evor/sandbox-x:bookworm' is missing: build it with docker/build-images.sh", Fault = SandboxFault.Installation },
+            new SandboxRun { SetupError = "language 'x' has no Docker image: set Sandbox:Docker:Images:x", Fault = SandboxFault.Installation },
         ]);
         var a = new FakeEngineBackend("a") { Outcome = outcomes.Dequeue };
         await using var fleet = Fleet(new FakeTimeProvider(), null, (a, 1));

@@ -8,7 +8,7 @@ namespace EvoR.Sandbox.Docker.Fleet;
 /// goes to the engine in rotation with the most free capacity (ties: the one picked longest ago); when every engine in
 /// rotation is full it waits for a slot (its caller's cancellation ends the wait). Runs of one scope go to the same
 /// engine while it stays in rotation (<see cref="FleetScope"/>). An engine whose runs fail for the engine's own reasons
-/// (<see cref="EngineFault"/>) <see cref="EngineBreakerOptions.FailuresToOpen"/> times in a row is taken out of
+/// (<see cref="SandboxFault.Engine"/>) <see cref="EngineBreakerOptions.FailuresToOpen"/> times in a row is taken out of
 /// rotation, and its version call probes it back in after the cool-down. When every engine is out the run gets, at
 /// once, a set-up error that names each engine and why it is out (a <c>sandboxError</c> verdict): never a hang. A run is
 /// never retried on another engine: the program may have started. A fleet of one (no <c>Engines</c> list) is the one
@@ -99,7 +99,8 @@ public sealed class DockerFleetBackend : ISandboxBackend, IEngineFleet, IAsyncDi
             return new SandboxRun { SetupError = reason };
         }
 
-        Release(engine, EngineFault.Of(run));
+        // Only the engine's own faults count against it: a missing image would take every engine out for one language.
+        Release(engine, run is { SetupError: { } error, Fault: SandboxFault.Engine } ? error : null);
         return run;
     }
 
