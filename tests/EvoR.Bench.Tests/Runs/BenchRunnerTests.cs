@@ -188,9 +188,10 @@ public sealed class BenchRunnerTests
         var (exit, output, error) = await h.RunAsync(model, Ct, "run", "--dataset", Gap, "--methods", "vanilla", "--out", h.Out, "--stall-seconds", "1");
 
         Assert.True(exit == 0, error + output);
+        // On a loaded machine another sample may also go a second without progress, and naming it then is right too:
+        // what must show is the hung one.
         var warnings = output.Split('\n').Where(l => l.StartsWith("warning: no progress for 1 s on ", StringComparison.Ordinal)).ToList();
-        Assert.True(warnings.Count > 0, output);
-        Assert.All(warnings, w => Assert.Contains("scripted-gap/vanilla/gap/smallest", w, StringComparison.Ordinal));
+        Assert.True(warnings.Any(w => w.Contains("scripted-gap/vanilla/gap/smallest", StringComparison.Ordinal)), output);
     }
 
     [Fact]
