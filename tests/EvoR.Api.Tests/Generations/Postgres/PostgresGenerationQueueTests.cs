@@ -29,15 +29,31 @@ public sealed class PostgresGenerationQueueTests
 
         var claimed = new ConcurrentBag<(string Replica, string Id)>();
         using var done = CancellationTokenSource.CreateLinkedTokenSource(Http.Ct);
+        // Each worker holds after its first claim until all eight have one: else the first workers to start may drain
+        // the queue alone, and the test would not have claimed on both replicas at once.
+        var firstClaims = 0;
+        var everyWorkerClaimed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var workers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
         {
             var replica = w % 2 == 0 ? a : b;
+            var first = true;
             try
             {
                 while (true)
                 {
                     var claim = await replica.Queue.ClaimNextAsync(done.Token);
                     claimed.Add((replica.Database.ReplicaId, claim.Id));
+                    if (first)
+                    {
+                        first = false;
+                        if (Interlocked.Increment(ref firstClaims) == 8)
+                        {
+                            everyWorkerClaimed.SetResult();
+                        }
+
+                        await everyWorkerClaimed.Task.WaitAsync(done.Token);
+                    }
+
                     if (claimed.Count == 40)
                     {
                         await done.CancelAsync();
