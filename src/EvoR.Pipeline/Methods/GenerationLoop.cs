@@ -1,76 +1,15 @@
-using System.Globalization;
-using System.Text;
-using EvoR.Llm.Usage;
 using EvoR.Pipeline.Evolution;
 using EvoR.Pipeline.Generation;
-using EvoR.Pipeline.Knowledge;
 using EvoR.Sandbox;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EvoR.Pipeline.Methods;
-
-/// <summary>Which parts of the loop a method uses; a method is a name and these (<see cref="MethodCatalog"/>).</summary>
-public sealed record LoopFeatures
-{
-    /// <summary>More than one round, each executing its draft; false: one generation, not executed (scored only).</summary>
-    public bool Iterate { get; init; }
-
-    public bool Retrieve { get; init; }
-
-    /// <summary>Sources every retrieval is limited to, overriding the context's (DocPrompting: documentation).</summary>
-    public IReadOnlyList<SourceKind>? ForcedSources { get; init; }
-
-    public bool EvolveKnowledge { get; init; }
-    public bool EvolveQuery { get; init; }
-
-    /// <summary>EvoR step 1: the LLM writes test inputs that drafts run on.</summary>
-    public bool GeneratedInputs { get; init; }
-
-    /// <summary>Reflexion: the LLM writes its own unit tests that drafts must pass.</summary>
-    public bool SelfTests { get; init; }
-
-    /// <summary>Reflexion: a verbal reflection after each failure, shown to the next generation.</summary>
-    public bool Reflect { get; init; }
-
-    public bool StopOnRepeatedError { get; init; }
-
-    /// <summary>Which option bounds the rounds: <c>EvoR:MaxRounds</c> or <c>EvoR:ReflexionMaxAttempts</c>.</summary>
-    public bool ReflexionBudget { get; init; }
-}
-
-/// <summary>Everything the methods share; one instance per container.</summary>
-public sealed class MethodServices(
-    GenerationChat chat,
-    DraftExecutor executor,
-    KnowledgeRetriever retriever,
-    QueryEvolver queryEvolver,
-    KnowledgeEvolver knowledgeEvolver,
-    ILlmUsageTracker usage,
-    TimeProvider time,
-    IOptions<EvoROptions> options,
-    ILogger<MethodServices> logger,
-    PipelineTelemetry? telemetry = null)
-{
-    private readonly PipelineTelemetry _telemetry = telemetry ?? new PipelineTelemetry();
-
-
-    internal GenerationChat Chat => chat;
-    internal DraftExecutor Executor => executor;
-    internal KnowledgeRetriever Retriever => retriever;
-    internal QueryEvolver QueryEvolver => queryEvolver;
-    internal KnowledgeEvolver KnowledgeEvolver => knowledgeEvolver;
-    internal ILlmUsageTracker Usage => usage;
-    internal TimeProvider Time => time;
-    internal EvoROptions Options => options.Value;
-    internal ILogger Logger => logger;
-    internal PipelineTelemetry Telemetry => _telemetry;
-}
 
 /// <summary>
 /// The one loop behind every method (EvoR v2, Algorithm 1, with baselines as subsets of its features):
 /// q0 = the question; test inputs (or self-tests) written once; then per round retrieve → generate → execute →
-/// evolve knowledge → (reflect) → evolve the query, until a clean run, a repeated error or the budget.
+/// evolve knowledge → (reflect) → evolve the query, until a clean run, a repeated error or the budget
+/// (<see cref="StopRules"/>). The steps themselves are <see cref="LoopSteps"/>; this class orders them, times them
+/// and records each round.
 /// </summary>
 internal sealed class GenerationLoop(string method, LoopFeatures features, MethodServices s)
 {
@@ -113,37 +52,10 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
         var started = s.Time.GetTimestamp();
         using var scope = s.Usage.BeginScope($"{method}:{problem.Id}");
         MethodLog.Started(s.Logger, method, problem.Id);
-        var o = s.Options;
+        var steps = new LoopSteps(method, features, s, problem, context);
         var degraded = new List<DegradedStep>();
 
-        // Step 1: test inputs (EvoR) or self-tests (Reflexion), once.
-        IReadOnlyList<string> inputs = [];
-        TestSpec? selfTests = null;
-        if (features.GeneratedInputs && o.MaxTestInputs > 0)
-        {
-            var template = problem.Style == ProgramStyle.Stdin ? PromptSet.TestInputsStdin : PromptSet.TestInputsFunction;
-            using var span = s.Telemetry.StartStep("test-inputs");
-            var reply = await s.Chat.AskAsync("test-inputs", Render(template, problem, ("count", Num(o.MaxTestInputs))), cancellationToken);
-            var parsed = TestInputParser.ParseInputs(reply.Text, o.MaxTestInputs);
-            if (parsed is null)
-            {
-                Degrade(degraded, null, "test-inputs", "the reply held no JSON array of inputs; drafts run without generated inputs", problem);
-            }
-
-            inputs = parsed ?? [];
-        }
-
-        if (features.SelfTests && o.MaxTestInputs > 0)
-        {
-            var template = problem.Style == ProgramStyle.Stdin ? PromptSet.SelfTestsStdin : PromptSet.SelfTestsFunction;
-            using var span = s.Telemetry.StartStep("self-tests");
-            var reply = await s.Chat.AskAsync("self-tests", Render(template, problem, ("count", Num(o.MaxTestInputs))), cancellationToken);
-            selfTests = TestInputParser.ParseSelfTests(reply.Text, problem.Style, problem.Language, o.MaxTestInputs);
-            if (selfTests is null)
-            {
-                Degrade(degraded, null, "self-tests", "the reply held no usable tests; drafts run without self-tests", problem);
-            }
-        }
+        var tests = await steps.WriteTestsAsync(degraded, cancellationToken);
 
         var overlay = features.EvolveKnowledge ? await s.Retriever.EnsureOverlayAsync(context, method, problem.Id, cancellationToken) : null;
         if (overlay is null)
@@ -152,16 +64,17 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             context.RoundBarrier?.Leave(problem.Id);
         }
 
+        // Null unless the method retrieves: then no round retrieves.
         var knowledgeBase = features.Retrieve ? overlay ?? context.KnowledgeBase : null;
         var sources = features.ForcedSources ?? context.Sources;
 
-        var maxRounds = !features.Iterate ? 1 : context.MaxRounds ?? (features.ReflexionBudget ? o.ReflexionMaxAttempts : o.MaxRounds);
+        var maxRounds = StopRules.MaxRounds(features, context, s.Options);
         var query = problem.Description;
         var reflections = new List<string>();
         var rounds = new List<RoundEvent>();
         (string Program, string Source, int Round)? lastClean = null;
         (Verdict, string)? previousError = null;
-        StopReason stop = features.Iterate ? StopReason.Budget : StopReason.SingleShot;
+        var stop = StopRules.WhenNoRoundStopped(features);
 
         for (var round = 0; round < maxRounds; round++)
         {
@@ -171,98 +84,33 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             using var roundScope = s.Usage.BeginScope($"{method}:{problem.Id}:round-{round}");
             var roundDegraded = new List<DegradedStep>();
 
-            // Step 2a: retrieve with the current query.
             var t = s.Time.GetTimestamp();
-            var retrieval = Retrieval.None;
-            if (features.Retrieve && knowledgeBase is not null)
-            {
-                using var span = s.Telemetry.StartStep("retrieve");
-                retrieval = await s.Retriever.SearchAsync(knowledgeBase, query, sources, context, cancellationToken);
-                span?.SetTag("evor.knowledge_base", knowledgeBase);
-                span?.SetTag(PipelineTelemetry.SearchModeTag, retrieval.Retriever);
-                span?.SetTag("evor.retrieved", retrieval.Hits.Count);
-            }
-
+            var retrieval = knowledgeBase is null ? Retrieval.None : await steps.RetrieveAsync(knowledgeBase, query, sources, cancellationToken);
             var retrievalMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
-            if (features.Retrieve && knowledgeBase is not null)
+            if (knowledgeBase is not null)
             {
                 s.Telemetry.RecordRetrieval(method, retrieval.Retriever, retrievalMs);
             }
 
-            // Step 2b: generate.
             t = s.Time.GetTimestamp();
-            LlmReply generation;
-            string generationPrompt;
-            ExtractedCode code;
-            string program;
-            using (var span = s.Telemetry.StartStep("generate"))
-            {
-                var previous = rounds.Count > 0 ? rounds[^1].Program : null;
-                generationPrompt = GeneratePrompt(problem, retrieval, features.Reflect ? previous : null, reflections);
-                generation = await s.Chat.AskAsync("generate", generationPrompt, cancellationToken);
-                code = CodeExtractor.Extract(generation.Text, problem.Language);
-                if (code.Kind == ExtractionKind.Empty)
-                {
-                    Degrade(roundDegraded, round, "generate", "the reply held no code; the empty program is run and fails", problem);
-                }
-
-                program = problem.Assemble(code.Code);
-                span?.SetTag("evor.extraction", code.Kind.ToString());
-                span?.SetTag("evor.source", generation.Source);
-            }
-
+            var previousProgram = features.Reflect && rounds.Count > 0 ? rounds[^1].Program : null;
+            var draft = await steps.GenerateAsync(round, retrieval, previousProgram, reflections, roundDegraded, cancellationToken);
             var generationMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
 
-            // Step 2c: execute on the generated inputs, self-tests and visible tests.
             t = s.Time.GetTimestamp();
-            ExecutionReport? report = null;
-            if (features.Iterate)
-            {
-                using var span = s.Telemetry.StartStep("execute");
-                report = await drafts.RunAsync(problem, program, inputs, selfTests, cancellationToken);
-                span?.SetTag(PipelineTelemetry.VerdictTag, report.Verdict.ToString());
-                span?.SetTag("evor.runs", report.Runs.Count);
-            }
-
+            var report = features.Iterate ? await steps.ExecuteAsync(drafts, draft.Program, tests, cancellationToken) : null;
             var executionMs = s.Time.GetElapsedTime(t).TotalMilliseconds;
 
-            // Step 3: knowledge evolution.
+            // Evolution time covers the knowledge write, the reflection and the query rewrite.
             t = s.Time.GetTimestamp();
-            EvolvedDocument? evolved = null;
-            if (report is not null && overlay is not null)
-            {
-                using var span = s.Telemetry.StartStep("evolve");
-                (string target, var draft, var feedback, var evolvedRound) = (overlay, program, report, round);
-                evolved = context.RoundBarrier is { } barrier
-                    ? await barrier.WriteAtBarrierAsync(problem.Id, round,
-                        ct => s.KnowledgeEvolver.EvolveAsync(target, problem, evolvedRound, context.JobId, draft, feedback, ct), cancellationToken)
-                    : await s.KnowledgeEvolver.EvolveAsync(overlay, problem, round, context.JobId, program, report, cancellationToken);
-                span?.SetTag("evor.evolved.source", evolved.Source.ToWireName());
-                span?.SetTag("evor.evolved.written", evolved.Written);
-                if (!evolved.Written && evolved.Note is { } note && note.StartsWith("refused", StringComparison.Ordinal))
-                {
-                    Degrade(roundDegraded, round, "evolve-knowledge", note, problem);
-                }
-            }
+            var evolved = report is not null && overlay is not null
+                ? await steps.EvolveKnowledgeAsync(overlay, round, draft.Program, report, roundDegraded, cancellationToken)
+                : null;
 
-            // Step 5: stop rules.
-            StopReason? stopNow = null;
-            if (report is null)
+            var stopNow = StopRules.AfterRound(features, report, previousError, round, maxRounds);
+            if (stopNow == StopReason.Clean)
             {
-                stopNow = StopReason.SingleShot;
-            }
-            else if (report.Clean)
-            {
-                lastClean = (program, generation.Source, round);
-                stopNow = StopReason.Clean;
-            }
-            else if (features.StopOnRepeatedError && previousError == (report.Verdict, report.NormalizedError))
-            {
-                stopNow = StopReason.RepeatedError;
-            }
-            else if (round == maxRounds - 1)
-            {
-                stopNow = StopReason.Budget;
+                lastClean = (draft.Program, draft.Reply.Source, round);
             }
 
             // Reflection and step 4 (query evolution), only when another round follows.
@@ -272,29 +120,13 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             {
                 if (features.Reflect)
                 {
-                    using var span = s.Telemetry.StartStep("reflect");
-                    var reply = await s.Chat.AskAsync("reflect", Render(PromptSet.Reflect, problem,
-                        ("program", program), ("feedback", report.Describe(s.Options.MaxFeedbackChars))), cancellationToken);
-                    reflection = reply.Text.Trim();
-                    if (reflection.Length == 0)
-                    {
-                        Degrade(roundDegraded, round, "reflect", "the reply was empty; the next attempt gets the feedback only", problem);
-                        reflection = report.Describe(s.Options.MaxFeedbackChars / 4);
-                    }
-
+                    reflection = await steps.ReflectAsync(round, draft.Program, report, roundDegraded, cancellationToken);
                     reflections.Add(reflection);
                 }
 
                 if (features.EvolveQuery)
                 {
-                    using var span = s.Telemetry.StartStep("rewrite");
-                    var rewrite = await s.QueryEvolver.RewriteAsync(problem, query, program, selfTests is ScriptTests st ? [st.Code] : inputs, report, cancellationToken);
-                    if (rewrite.Degraded)
-                    {
-                        Degrade(roundDegraded, round, "rewrite-query", "the reply was empty; the query is kept", problem);
-                    }
-
-                    nextQuery = rewrite.Query;
+                    nextQuery = await steps.RewriteQueryAsync(round, query, draft.Program, tests, report, roundDegraded, cancellationToken);
                 }
             }
 
@@ -309,10 +141,10 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
                 Retrieved = retrieval.Trace,
                 RetrievedTokens = retrieval.Tokens,
                 OmittedForBudget = retrieval.OmittedForBudget,
-                Program = program,
-                GenerationPrompt = generationPrompt,
-                ProgramSource = generation.Source,
-                Extraction = code.Kind,
+                Program = draft.Program,
+                GenerationPrompt = draft.Prompt,
+                ProgramSource = draft.Reply.Source,
+                Extraction = draft.Code.Kind,
                 Verdicts = report?.Runs ?? [],
                 RanClean = report?.Clean ?? false,
                 Evolved = evolved,
@@ -345,6 +177,7 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             previousError = (report!.Verdict, report.NormalizedError);
         }
 
+        // The answer is the program that ran clean, else the last round's.
         var last = rounds[^1];
         var answer = lastClean ?? (last.Program, last.ProgramSource, last.Round);
         var total = scope.Snapshot();
@@ -359,55 +192,12 @@ internal sealed class GenerationLoop(string method, LoopFeatures features, Metho
             Stop = stop,
             Rounds = rounds,
             Degraded = degraded,
-            TestInputs = selfTests switch
-            {
-                ScriptTests script => [script.Code],
-                IoTests io => [.. io.Cases.Select(c => c.Stdin)],
-                _ => inputs,
-            },
+            TestInputs = tests.AsWritten,
             Overlay = overlay,
             TokensIn = total.Usage.InputTokens,
             TokensOut = total.Usage.OutputTokens,
             LlmCalls = total.Calls,
             ElapsedMs = s.Time.GetElapsedTime(started).TotalMilliseconds,
         };
-    }
-
-    private void Degrade(List<DegradedStep> list, int? round, string step, string reason, GenerationProblem problem)
-    {
-        list.Add(new DegradedStep(round, step, reason));
-        MethodLog.StepDegraded(s.Logger, method, problem.Id, step, reason);
-    }
-
-    private static string Num(int n) => n.ToString(CultureInfo.InvariantCulture);
-
-    private static string Render(string template, GenerationProblem problem, params (string Name, string? Value)[] values) =>
-        PromptSet.Render(template, [("language", problem.Language), ("library", PromptSet.LibraryClause(problem)), ("question", problem.Description), .. values]);
-
-    /// <summary>The generation prompt: question, retrieved documents, code context and (Reflexion) the last attempt with reflections.</summary>
-    internal static string GeneratePrompt(GenerationProblem problem, Retrieval retrieval, string? previousProgram, IReadOnlyList<string> reflections)
-    {
-        var documents = "";
-        if (retrieval.Hits.Count > 0)
-        {
-            var items = new StringBuilder();
-            for (var i = 0; i < retrieval.Hits.Count; i++)
-            {
-                var chunk = retrieval.Hits[i].Chunk;
-                items.Append(PromptSet.Render(PromptSet.DocumentItem, ("n", Num(i + 1)), ("source", chunk.Source.ToWireName()),
-                    ("title", chunk.Title ?? chunk.DocumentId), ("text", chunk.Text)));
-            }
-
-            documents = PromptSet.Render(PromptSet.DocumentsSection, ("items", items.ToString().TrimEnd()));
-        }
-
-        var attempts = previousProgram is not null && reflections.Count > 0
-            ? PromptSet.Render(PromptSet.AttemptsSection, ("language", problem.Language), ("program", previousProgram),
-                ("reflections", string.Join('\n', reflections.TakeLast(3).Select(r => $"- {r}"))))
-            : "";
-        var context = problem.CodeContext is { Length: > 0 } ctx
-            ? PromptSet.Render(PromptSet.ContextSection, ("language", problem.Language), ("code_context", ctx))
-            : "";
-        return Render(PromptSet.Generate, problem, ("documents", documents), ("attempts", attempts), ("context", context));
     }
 }
