@@ -25,8 +25,8 @@ public sealed class ReportBrowserTests
         var screenshot = Path.Combine(h.Dir.Path, "report.png");
 
         // --dump-dom prints the document after the page ran: what a person's browser shows, not the file's text.
-        var (domExit, dom) = await RunAsync(chromium!, "--dump-dom", report);
-        var (shotExit, shotOutput) = await RunAsync(chromium!, $"--screenshot={screenshot}", "--window-size=1280,2000", report);
+        var (domExit, dom) = await RunAsync(chromium!, h.Dir.Path, "--dump-dom", report);
+        var (shotExit, shotOutput) = await RunAsync(chromium!, h.Dir.Path, $"--screenshot={screenshot}", "--window-size=1280,2000", report);
 
         Assert.True(domExit == 0, dom);
         Assert.Contains("<table", dom, StringComparison.Ordinal);
@@ -38,11 +38,15 @@ public sealed class ReportBrowserTests
         Assert.True(new FileInfo(screenshot).Length > 20_000, $"the screenshot is {new FileInfo(screenshot).Length} bytes: a blank page?");
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(string chromium, params string[] args)
+    private static async Task<(int Exit, string Output)> RunAsync(string chromium, string scratch, params string[] args)
     {
         var start = new ProcessStartInfo(chromium) { RedirectStandardOutput = true, RedirectStandardError = true };
+        // A profile of its own per run: with the user's default one, a browser still closing (or one left by an
+        // earlier run) holds its lock, and the next start hands its work to that one instead of doing it.
+        var profile = Path.Combine(scratch, "chromium-" + Guid.NewGuid().ToString("N"));
         // --no-sandbox: the tests run as root, where Chromium's own sandbox refuses to start.
-        foreach (var arg in (string[])["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--virtual-time-budget=5000", .. args])
+        foreach (var arg in (string[])["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", $"--user-data-dir={profile}",
+            "--virtual-time-budget=5000", .. args])
             start.ArgumentList.Add(arg);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);
