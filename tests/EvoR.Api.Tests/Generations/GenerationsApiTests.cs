@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EvoR.Api.Tests.Support;
+using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Generations;
 
@@ -108,7 +109,7 @@ public sealed class GenerationsApiTests
         host.Coder.ProgramDelay = TimeSpan.FromMinutes(5);
         var id = await host.Client.CreateAsync(Fixtures.Request("vanilla"));
         await host.Client.WaitForAsync(id, "running");
-        await WaitUntilAsync(() => host.Server.Requests.Count > 0);
+        await Eventually.HoldsAsync(() => host.Server.Requests.Count > 0, "the job called the model", TimeSpan.FromSeconds(60), Http.Ct);
 
         using var cancel = await host.Client.DeleteAsync($"/v1/generations/{id}", Http.Ct);
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
@@ -245,15 +246,5 @@ public sealed class GenerationsApiTests
         Assert.Equal(HttpStatusCode.Accepted, create.StatusCode);
         Assert.Equal(HttpStatusCode.OK, mine.StatusCode);
         await theirs.AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(Http.Ct);
-        limit.CancelAfter(TimeSpan.FromSeconds(60));
-        while (!condition())
-        {
-            await Task.Delay(20, limit.Token);
-        }
     }
 }

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using EvoR.Api.Tests.Support;
 using EvoR.Sandbox;
+using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Health;
 
@@ -20,16 +20,6 @@ public sealed class HealthMonitorTests
         return new ApiFactory(all);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"timed out waiting until {what}");
-            await Task.Delay(20, Http.Ct);
-        }
-    }
-
     [Theory]
     [InlineData("/health")]
     [InlineData("/health/ready")]
@@ -41,7 +31,7 @@ public sealed class HealthMonitorTests
 
         factory.Health.Hang = true;
         var before = factory.Health.Calls;
-        await WaitUntilAsync(() => factory.Health.Calls > before, "the next probe started (and hangs)");
+        await Eventually.HoldsAsync(() => factory.Health.Calls > before, "the next probe started (and hangs)", TimeSpan.FromSeconds(20), Http.Ct);
         var finished = factory.Services.GetHealthMonitorProbes();
         var response = await client.GetAsync(path, Http.Ct);
 
@@ -66,7 +56,7 @@ public sealed class HealthMonitorTests
         }
 
         factory.Health.Gate.SetResult();
-        await WaitUntilAsync(() => factory.Services.GetHealthMonitorProbes() > 0, "the first probe finished");
+        await Eventually.HoldsAsync(() => factory.Services.GetHealthMonitorProbes() > 0, "the first probe finished", TimeSpan.FromSeconds(20), Http.Ct);
         var response = await client.GetAsync("/health", Http.Ct);
 
         // Served from that one probe: no request started another.

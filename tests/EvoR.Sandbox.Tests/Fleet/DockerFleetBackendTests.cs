@@ -1,5 +1,6 @@
 using EvoR.Sandbox.Backends;
 using EvoR.Sandbox.Docker.Fleet;
+using EvoR.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -25,7 +26,7 @@ public sealed class DockerFleetBackendTests
         await using var fleet = Fleet(TimeProvider.System, null, (a, 3), (b, 1));
 
         var runs = Enumerable.Range(0, 4).Select(_ => fleet.RunAsync(Spec, Ct)).ToList();
-        await WaitUntil(() => a.Started + b.Started == 4);
+        await Eventually.HoldsAsync(() => a.Started + b.Started == 4, "a.Started + b.Started == 4", TimeSpan.FromSeconds(5), Ct);
 
         // Free capacity a 3, b 1: a, then a tie (2 vs 1 → a; then 1 vs 1 → the one picked longest ago, b), then a.
         Assert.Equal(3, a.Started);
@@ -60,7 +61,7 @@ public sealed class DockerFleetBackendTests
 
         var first = fleet.RunAsync(Spec, Ct);
         var second = fleet.RunAsync(Spec, Ct);
-        await WaitUntil(() => a.Started == 1);
+        await Eventually.HoldsAsync(() => a.Started == 1, "a.Started == 1", TimeSpan.FromSeconds(5), Ct);
         Assert.False(second.IsCompleted);
 
         a.Hold = false;
@@ -154,7 +155,7 @@ public sealed class DockerFleetBackendTests
         // A failed probe keeps it out for another cool-down.
         time.Advance(TimeSpan.FromSeconds(1));
         await fleet.RunAsync(Spec, Ct);
-        await WaitUntil(() => fleet.Engines[0].State == "open" && a.Probes == 1);
+        await Eventually.HoldsAsync(() => fleet.Engines[0].State == "open" && a.Probes == 1, "fleet.Engines[0].State == 'open' && a.Probes == 1", TimeSpan.FromSeconds(5), Ct);
         Assert.Equal(3, a.Started);
         Assert.Equal(time.GetUtcNow().AddSeconds(30), fleet.Engines[0].OpenUntil);
 
@@ -163,7 +164,7 @@ public sealed class DockerFleetBackendTests
         a.ProbeFailure = null;
         time.Advance(TimeSpan.FromSeconds(30));
         await fleet.RunAsync(Spec, Ct);
-        await WaitUntil(() => fleet.Engines[0].State == "closed");
+        await Eventually.HoldsAsync(() => fleet.Engines[0].State == "closed", "fleet.Engines[0].State == 'closed'", TimeSpan.FromSeconds(5), Ct);
         Assert.Equal(2, a.Probes);
         for (var i = 0; i < 4; i++)
         {
@@ -226,7 +227,7 @@ public sealed class DockerFleetBackendTests
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 
         var run = fleet.RunAsync(Spec, cancel.Token);
-        await WaitUntil(() => a.Started == 3);
+        await Eventually.HoldsAsync(() => a.Started == 3, "a.Started == 3", TimeSpan.FromSeconds(5), Ct);
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
@@ -275,15 +276,5 @@ public sealed class DockerFleetBackendTests
 
         Assert.Equal(5, a.Started);
         Assert.Equal("open", fleet.Engines[0].State);
-    }
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10, Ct);
-        }
-
-        Assert.True(condition(), "the condition did not hold within 5 s");
     }
 }

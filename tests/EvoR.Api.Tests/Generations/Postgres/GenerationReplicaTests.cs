@@ -1,5 +1,6 @@
 using System.Net;
 using EvoR.Api.Tests.Support;
+using EvoR.Testing;
 
 namespace EvoR.Api.Tests.Generations.Postgres;
 
@@ -27,6 +28,9 @@ public sealed class GenerationReplicaTests
 
         await clientA.WaitForAsync(ids[0], "running");
         await clientA.WaitForAsync(ids[1], "running");
+        // A job is running before its model call goes out: A dies only once both calls have reached the model, so the
+        // five calls counted below are the two of A's and the three of B's, none of them twice.
+        await Eventually.HoldsAsync(() => cluster.Server.Requests.Count >= 2, "A's two running jobs called the model", TimeSpan.FromSeconds(60), Http.Ct);
         var runningOnA = ReplicaCluster.Started(a);
         await cluster.KillAsync(a);
         cluster.Coder.ProgramDelay = TimeSpan.Zero;
