@@ -19,7 +19,7 @@ public enum EngineState
 /// program) closes it or opens it for another cool-down. Not Polly's breaker: that one counts a failure ratio over a
 /// sampling window and lets the next real call through as its trial, while here the fleet must pick an engine before
 /// any call (so the state is asked, not thrown), and a suspect engine must never get a user's run. Not thread-safe on
-/// its own: <see cref="DockerFleetBackend"/> calls it under its lock.
+/// its own: <see cref="FleetRouter"/> calls it under its lock.
 /// </summary>
 internal sealed class EngineBreaker(EngineBreakerOptions options, TimeProvider time)
 {

@@ -4,7 +4,7 @@ namespace EvoR.Sandbox.Docker.Fleet;
 
 /// <summary>
 /// One engine of the fleet: the backend that runs on it (a <see cref="DockerSandboxBackend"/> of its own, so its own
-/// pool and leftovers), its capacity, its breaker and its counts. Mutable state is changed only under the fleet's lock.
+/// pool and leftovers), its capacity, its breaker and its counts. Mutable state is changed only under the lock of the fleet's <see cref="FleetRouter"/>.
 /// </summary>
 internal sealed class FleetEngine(
     string endpoint, int capacity, ISandboxBackend backend, Func<CancellationToken, Task<string?>> probe, EngineBreaker breaker)
