@@ -82,6 +82,19 @@ public sealed class RunSummaryTests
         Assert.DoesNotContain("Cost (USD)", SummaryWriter.Markdown(unpriced), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0, 0, "0 tokens")]
+    [InlineData(300, 45, "345 tokens")]
+    public void HtmlReport_TokensAxis_LabelledWithWhatTheMostExpensiveMethodSpent(int tokensIn, int tokensOut, string label)
+    {
+        var dataset = new FakeDataset([Problem("p1", 0)]);
+        var samples = new[] { Sample("p1", null) with { TokensIn = tokensIn, TokensOut = tokensOut } };
+
+        var html = HtmlReport.Render(RunSummary.Build("r", Options(dataset), samples), [.. samples]);
+
+        Assert.Contains($">{label}</text>", html, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HtmlReport_SamplesInTheRunsMethodOrderAndProblemsInNumericOrder()
     {
