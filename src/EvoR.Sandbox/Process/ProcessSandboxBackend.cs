@@ -166,7 +166,8 @@ public sealed class ProcessSandboxBackend(
             var process = new System.Diagnostics.Process { StartInfo = startInfo };
             lock (PreparedSandbox.ForkGate)
             {
-                process.Start();
+                // Never on this thread: bubblewrap dies with the thread that forked it (SandboxSpawner says why).
+                SandboxSpawner.Start(process);
             }
 
             return new PreparedSandbox(runDir, statusPath, cgroup, process);
