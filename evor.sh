@@ -294,6 +294,12 @@ run_tests() {
   passed=$(grep -E '^\s+succeeded: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   failed=$(grep -E '^\s+failed: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
   skipped=$(grep -E '^\s+skipped: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || echo 0)
+  # The runner prints a failing module's whole console output after the failure, which can push the failure out of a
+  # log's tail (CI shows only the tail): name each failed test and the start of its message again, last.
+  if grep -aq '^failed ' "$log"; then
+    echo "failed tests (repeated from above):"
+    grep -a -A8 '^failed ' "$log" | cut -c1-300 | head -200
+  fi
   rm -f "$log"
   echo "tests: ${passed} passed, ${failed} failed, ${skipped} skipped"
   return "$rc"

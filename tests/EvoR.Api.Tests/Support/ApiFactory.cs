@@ -68,7 +68,10 @@ public sealed class ApiFactory(
             });
             configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
         });
-        builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug));
+        // Tests read every entry from Logs. The console gets warnings only: the runner prints a failing module's whole
+        // console output, and a thousand debug lines there bury the failure itself.
+        builder.ConfigureLogging(logging => logging.AddProvider(new FakeLoggerProvider(Logs)).SetMinimumLevel(LogLevel.Debug)
+            .AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(level => level >= LogLevel.Warning));
         if (!realSandbox)
         {
             builder.ConfigureTestServices(services =>
